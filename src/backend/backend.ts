@@ -234,7 +234,7 @@ export interface Backend {
   // ---- batch normalization over the last axis of x: (count, C) ----
   /**
    * Training: normalises with batch statistics, writes batch mean and 1/sqrt(var+eps) (biased var) to
-   * saveMean/saveInvStd (C), and updates movingMean/movingVar (C) in place (moving var uses the unbiased var).
+   * saveMean/saveInvStd (C), and updates movingMean/movingVar (C) in place with the biased batch variance (Keras 3).
    */
   batchNormForwardTraining(
     y: FloatArray,

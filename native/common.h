@@ -1,0 +1,63 @@
+// Shared helpers for the native kernels: thread-count control (OpenMP), the oneDNN engine/stream, the
+// version shims that keep the code buildable on oneDNN 2.x and 3.x, and the kernel parameter structs.
+#pragma once
+
+#include <omp.h>
+
+#include <atomic>
+#include <cstdint>
+#include <mutex>
+#include <oneapi/dnnl/dnnl.hpp>
+
+namespace ck {
+
+// ---- threads: one process-wide count; each calling thread applies it lazily (OpenMP ICVs are per thread) ----
+inline std::atomic<int> g_threads{0};
+inline thread_local int t_applied = -1;
+
+inline int get_threads() {
+  int n = g_threads.load();
+  return n > 0 ? n : omp_get_num_procs();
+}
+inline void set_threads(int n) { g_threads.store(n > 0 ? n : 0); }
+inline void apply_threads() {
+  int n = get_threads();
+  if (t_applied != n) {
+    omp_set_num_threads(n);
+    t_applied = n;
+  }
+}
+
+// oneDNN objects are shared by every caller (main thread and worker_threads); one lock serialises their use.
+inline std::mutex& dnnl_mutex() {
+  static std::mutex m;
+  return m;
+}
+inline dnnl::engine& cpu_engine() {
+  static dnnl::engine e(dnnl::engine::kind::cpu, 0);
+  return e;
+}
+inline dnnl::stream& cpu_stream() {
+  static dnnl::stream s(cpu_engine());
+  return s;
+}
+
+inline void append_relu(dnnl::post_ops& po) {
+#if DNNL_VERSION_MAJOR >= 3
+  po.append_eltwise(dnnl::algorithm::eltwise_relu, 0.f, 0.f);
+#else
+  po.append_eltwise(1.f, dnnl::algorithm::eltwise_relu, 0.f, 0.f);
+#endif
+}
+
+/** Resolved convolution geometry (pads already resolved by the TypeScript side). */
+struct ConvParams {
+  int64_t n, h, w, ci, co, kh, kw, sh, sw, dh, dw, pt, pb, pl, pr, groups, oh, ow;
+  bool relu;
+};
+
+struct PoolParams {
+  int64_t n, h, w, c, ph, pw, sh, sw, pt, pl, oh, ow;
+};
+
+}  // namespace ck

@@ -1,0 +1,194 @@
+// 2-D convolution on oneDNN: forward (bias and relu fused), backward data and backward weights (+bias).
+// Activations are NHWC, weights are Keras's (KH, KW, CI/groups, CO) = oneDNN hwio / hwigo, both wrapped
+// zero-copy. Each (shape, attrs, threads) gets a plan built once: primitive, weight reorders into the layout
+// the primitive asked for (backward data gets its OWN weight layout, never the forward one), scratchpad.
+#include <unordered_map>
+#include <vector>
+
+#include "dnnl_io.h"
+#include "kernels.h"
+#include "primitive_cache.h"
+
+namespace ck {
+namespace {
+
+using dnnl::memory;
+using tag = memory::format_tag;
+using dt = memory::data_type;
+
+struct Mds {
+  memory::desc src, wei, bias, dst;     // user layouts
+  memory::desc src_a, wei_a, dst_a;     // what the primitive may choose from
+  memory::dims strides, dil, pl, pr;
+};
+
+Mds make_mds(const ConvParams& p) {
+  Mds m;
+  memory::dims src{p.n, p.ci, p.h, p.w}, dst{p.n, p.co, p.oh, p.ow};
+  m.src = memory::desc(src, dt::f32, tag::nhwc);
+  m.dst = memory::desc(dst, dt::f32, tag::nhwc);
+  m.bias = memory::desc({p.co}, dt::f32, tag::x);
+  memory::dims wd = p.groups == 1 ? memory::dims{p.co, p.ci, p.kh, p.kw}
+                                  : memory::dims{p.groups, p.co / p.groups, p.ci / p.groups, p.kh, p.kw};
+  m.wei = memory::desc(wd, dt::f32, p.groups == 1 ? tag::hwio : tag::hwigo);
+  m.wei_a = memory::desc(wd, dt::f32, tag::any);
+  bool any = conv_layout_any();
+  m.src_a = any ? memory::desc(src, dt::f32, tag::any) : m.src;
+  m.dst_a = any ? memory::desc(dst, dt::f32, tag::any) : m.dst;
+  m.strides = {p.sh, p.sw};
+  m.dil = {p.dh - 1, p.dw - 1};
+  m.pl = {p.pt, p.pl};
+  m.pr = {p.pb, p.pr};
+  return m;
+}
+
+dnnl::primitive_attr scratch_attr() {
+  dnnl::primitive_attr a;
+  a.set_scratchpad_mode(dnnl::scratchpad_mode::user);
+  return a;
+}
+
+dnnl::convolution_forward::primitive_desc forward_pd(const ConvParams& p, const Mds& m, bool with_bias, bool relu) {
+  auto attr = scratch_attr();
+  if (relu) {
+    dnnl::post_ops po;
+    append_relu(po);
+    attr.set_post_ops(po);
+  }
+  memory::desc bias = with_bias ? m.bias : memory::desc();
+#if DNNL_VERSION_MAJOR >= 3
+  return {cpu_engine(), dnnl::prop_kind::forward_training, dnnl::algorithm::convolution_direct, m.src_a, m.wei_a, bias, m.dst_a,
+          m.strides, m.dil, m.pl, m.pr, attr};
+#else
+  dnnl::convolution_forward::desc d(dnnl::prop_kind::forward_training, dnnl::algorithm::convolution_direct, m.src_a, m.wei_a, bias,
+                                    m.dst_a, m.strides, m.dil, m.pl, m.pr);
+  return {d, attr, cpu_engine()};
+#endif
+}
+
+std::vector<int64_t> key_of(int kind, const ConvParams& p, bool with_bias) {
+  return {kind, p.n, p.h, p.w, p.ci, p.co, p.kh, p.kw, p.sh, p.sw, p.dh, p.dw, p.pt, p.pb, p.pl, p.pr, p.groups, p.relu,
+          with_bias, get_threads(), conv_layout_any()};
+}
+
+struct Plan {
+  dnnl::primitive prim;
+  BoundArg a, b, c, d;  // meaning depends on the pass (see the builders)
+  memory scratch;
+  std::unordered_map<int, memory> args;
+};
+
+void finish_plan(Plan& plan, const memory::desc& scratch_md) {
+  plan.scratch = memory(scratch_md, cpu_engine());
+  plan.args[DNNL_ARG_SCRATCHPAD] = plan.scratch;
+}
+
+PlanCache<Plan> g_cache;
+
+}  // namespace
+
+void conv2d_forward(float* y, const float* x, const float* w, const float* b, const ConvParams& p) {
+  std::lock_guard<std::mutex> lock(dnnl_mutex());
+  apply_threads();
+  bool with_bias = b != nullptr;
+  Plan& plan = g_cache.get(key_of(0, p, with_bias), [&] {
+    auto plan = std::make_unique<Plan>();
+    Mds m = make_mds(p);
+    auto pd = forward_pd(p, m, with_bias, p.relu);
+    plan->prim = dnnl::convolution_forward(pd);
+    plan->a.init(m.src, pd.src_desc(), true);
+    plan->b.init(m.wei, pd.weights_desc(), true);
+    plan->c.init(m.dst, pd.dst_desc(), false);
+    plan->args = {{DNNL_ARG_SRC, plan->a.mem()}, {DNNL_ARG_WEIGHTS, plan->b.mem()}, {DNNL_ARG_DST, plan->c.mem()}};
+    if (with_bias) {
+      plan->d.init(m.bias, pd.bias_desc(), true);
+      plan->args[DNNL_ARG_BIAS] = plan->d.mem();
+    }
+    finish_plan(*plan, pd.scratchpad_desc());
+    return plan;
+  });
+  auto& s = cpu_stream();
+  plan.a.bind(x, s);
+  plan.b.bind(w, s);
+  plan.c.bind(y, s);
+  if (with_bias) plan.d.bind(b, s);
+  plan.prim.execute(s, plan.args);
+  plan.c.finish(s);
+  s.wait();
+}
+
+void conv2d_backward_data(float* dx, const float* dy, const float* w, const ConvParams& p) {
+  std::lock_guard<std::mutex> lock(dnnl_mutex());
+  apply_threads();
+  Plan& plan = g_cache.get(key_of(1, p, false), [&] {
+    auto plan = std::make_unique<Plan>();
+    Mds m = make_mds(p);
+    auto hint = forward_pd(p, m, false, false);
+    auto attr = scratch_attr();
+#if DNNL_VERSION_MAJOR >= 3
+    dnnl::convolution_backward_data::primitive_desc pd(cpu_engine(), dnnl::algorithm::convolution_direct, m.src_a, m.wei_a, m.dst_a,
+                                                       m.strides, m.dil, m.pl, m.pr, hint, attr);
+#else
+    dnnl::convolution_backward_data::desc d(dnnl::algorithm::convolution_direct, m.src_a, m.wei_a, m.dst_a, m.strides, m.dil, m.pl,
+                                            m.pr);
+    dnnl::convolution_backward_data::primitive_desc pd(d, attr, cpu_engine(), hint);
+#endif
+    plan->prim = dnnl::convolution_backward_data(pd);
+    plan->a.init(m.dst, pd.diff_dst_desc(), true);
+    plan->b.init(m.wei, pd.weights_desc(), true);  // the backward-data layout, not the forward one
+    plan->c.init(m.src, pd.diff_src_desc(), false);
+    plan->args = {{DNNL_ARG_DIFF_DST, plan->a.mem()}, {DNNL_ARG_WEIGHTS, plan->b.mem()}, {DNNL_ARG_DIFF_SRC, plan->c.mem()}};
+    finish_plan(*plan, pd.scratchpad_desc());
+    return plan;
+  });
+  auto& s = cpu_stream();
+  plan.a.bind(dy, s);
+  plan.b.bind(w, s);
+  plan.c.bind(dx, s);
+  plan.prim.execute(s, plan.args);
+  plan.c.finish(s);
+  s.wait();
+}
+
+void conv2d_backward_weights(float* dw, float* db, const float* x, const float* dy, const ConvParams& p) {
+  std::lock_guard<std::mutex> lock(dnnl_mutex());
+  apply_threads();
+  bool with_bias = db != nullptr;
+  Plan& plan = g_cache.get(key_of(2, p, with_bias), [&] {
+    auto plan = std::make_unique<Plan>();
+    Mds m = make_mds(p);
+    auto hint = forward_pd(p, m, with_bias, false);
+    auto attr = scratch_attr();
+    memory::desc bias = with_bias ? m.bias : memory::desc();
+#if DNNL_VERSION_MAJOR >= 3
+    dnnl::convolution_backward_weights::primitive_desc pd(cpu_engine(), dnnl::algorithm::convolution_direct, m.src_a, m.wei_a, bias,
+                                                          m.dst_a, m.strides, m.dil, m.pl, m.pr, hint, attr);
+#else
+    dnnl::convolution_backward_weights::desc d(dnnl::algorithm::convolution_direct, m.src_a, m.wei_a, bias, m.dst_a, m.strides, m.dil,
+                                               m.pl, m.pr);
+    dnnl::convolution_backward_weights::primitive_desc pd(d, attr, cpu_engine(), hint);
+#endif
+    plan->prim = dnnl::convolution_backward_weights(pd);
+    plan->a.init(m.src, pd.src_desc(), true);
+    plan->b.init(m.dst, pd.diff_dst_desc(), true);
+    plan->c.init(m.wei, pd.diff_weights_desc(), false);
+    plan->args = {{DNNL_ARG_SRC, plan->a.mem()}, {DNNL_ARG_DIFF_DST, plan->b.mem()}, {DNNL_ARG_DIFF_WEIGHTS, plan->c.mem()}};
+    if (with_bias) {
+      plan->d.init(m.bias, pd.diff_bias_desc(), false);
+      plan->args[DNNL_ARG_DIFF_BIAS] = plan->d.mem();
+    }
+    finish_plan(*plan, pd.scratchpad_desc());
+    return plan;
+  });
+  auto& s = cpu_stream();
+  plan.a.bind(x, s);
+  plan.b.bind(dy, s);
+  plan.c.bind(dw, s);
+  if (with_bias) plan.d.bind(db, s);
+  plan.prim.execute(s, plan.args);
+  plan.c.finish(s);
+  if (with_bias) plan.d.finish(s);
+  s.wait();
+}
+
+}  // namespace ck

@@ -1,0 +1,70 @@
+// Optimizer updates in place, Keras 3 formulas, element-wise in double (OpenMP over large tensors):
+// SGD (momentum, Nesterov), Adam/AdamW (bias correction folded into the step size), RMSprop (centered, momentum).
+// Decoupled weight decay first: param -= lr * wd * param.
+#include <cmath>
+
+#include "kernels.h"
+
+namespace ck {
+
+void sgd_update(float* param, const float* grad, float* velocity, int64_t len, double lr, double momentum, bool nesterov, double wd) {
+  apply_threads();
+#pragma omp parallel for schedule(static) if (len > 32768)
+  for (int64_t i = 0; i < len; i++) {
+    double p = param[i], g = grad[i];
+    if (wd != 0) p -= lr * wd * p;
+    if (velocity && momentum != 0) {
+      double v = momentum * velocity[i] - lr * g;
+      velocity[i] = static_cast<float>(v);
+      p += nesterov ? momentum * v - lr * g : v;
+    } else {
+      p -= lr * g;
+    }
+    param[i] = static_cast<float>(p);
+  }
+}
+
+void adam_update(float* param, const float* grad, float* m, float* v, int64_t len, double lr, double beta1, double beta2,
+                 double eps, double step, double wd) {
+  apply_threads();
+  const double alpha = lr * std::sqrt(1.0 - std::pow(beta2, step)) / (1.0 - std::pow(beta1, step));
+#pragma omp parallel for schedule(static) if (len > 32768)
+  for (int64_t i = 0; i < len; i++) {
+    double p = param[i], g = grad[i];
+    if (wd != 0) p -= lr * wd * p;
+    double mi = m[i] + (g - m[i]) * (1.0 - beta1);
+    double vi = v[i] + (g * g - v[i]) * (1.0 - beta2);
+    m[i] = static_cast<float>(mi);
+    v[i] = static_cast<float>(vi);
+    param[i] = static_cast<float>(p - alpha * mi / (std::sqrt(vi) + eps));
+  }
+}
+
+void rmsprop_update(float* param, const float* grad, float* mean_square, float* mean_grad, float* momentum_buf, int64_t len,
+                    double lr, double rho, double momentum, double eps, bool centered, double wd) {
+  apply_threads();
+#pragma omp parallel for schedule(static) if (len > 32768)
+  for (int64_t i = 0; i < len; i++) {
+    double p = param[i], g = grad[i];
+    if (wd != 0) p -= lr * wd * p;
+    double ms = rho * mean_square[i] + (1.0 - rho) * g * g;
+    mean_square[i] = static_cast<float>(ms);
+    double denom = ms + eps;
+    if (centered && mean_grad) {
+      double mg = rho * mean_grad[i] + (1.0 - rho) * g;
+      mean_grad[i] = static_cast<float>(mg);
+      denom = ms - mg * mg + eps;
+    }
+    double inc = lr * g / std::sqrt(denom);
+    if (momentum > 0 && momentum_buf) {
+      double mb = momentum * momentum_buf[i] + inc;
+      momentum_buf[i] = static_cast<float>(mb);
+      p -= mb;
+    } else {
+      p -= inc;
+    }
+    param[i] = static_cast<float>(p);
+  }
+}
+
+}  // namespace ck

@@ -1,0 +1,21 @@
+// `convkit evaluate`: loads a .keras model and reports loss and metrics on a dataset's test split.
+
+import { loadModel } from '../io/keras-file.js';
+import { type GlobalOptions, applyGlobalOptions, loadNamedDataset } from './common.js';
+
+export interface EvaluateOptions extends GlobalOptions {
+  dataset: string;
+  dataDir?: string;
+  batchSize: number;
+}
+
+export async function evaluateCommand(modelPath: string, options: EvaluateOptions): Promise<void> {
+  applyGlobalOptions(options);
+  const model = await loadModel(modelPath);
+  const data = await loadNamedDataset(options.dataset, options.dataDir);
+  const y = { data: data.yTest, shape: [data.yTest.length] };
+  // A model saved without a compile config is evaluated as the seeds train it.
+  if (!model.isCompiled()) model.compile({ optimizer: 'adam', loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });
+  const result = await model.evaluate(data.xTest, y, { batchSize: options.batchSize, verbose: 1 });
+  for (const [name, value] of Object.entries(result)) console.log(`${name}: ${value.toFixed(4)}`);
+}

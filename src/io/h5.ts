@@ -1,0 +1,146 @@
+// A thin h5wasm wrapper for Node: open HDF5 bytes or files, walk groups, read datasets as Float32Array, create
+// nested groups and float/int datasets. Knows no Keras layout (see h5-weights.ts) and keeps no files open.
+
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import h5wasm, { type Dataset, type File as H5File, type Group } from 'h5wasm/node';
+import { FormatError } from '../errors.js';
+
+export type { Dataset, Group, H5File };
+
+const HDF5_SIGNATURE = [0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a];
+
+let ready: Promise<unknown> | null = null;
+async function h5Ready(): Promise<void> {
+  ready ??= h5wasm.ready;
+  await ready;
+}
+
+/** True when the bytes start with the HDF5 signature. */
+export function isHdf5(bytes: Uint8Array): boolean {
+  return HDF5_SIGNATURE.every((b, i) => bytes[i] === b);
+}
+
+function checkSignature(bytes: Uint8Array, source: string, expected: string): void {
+  if (!isHdf5(bytes)) {
+    const head = [...bytes.subarray(0, 8)].map((b) => b.toString(16).padStart(2, '0')).join(' ');
+    throw new FormatError(
+      `'${source}' is not an HDF5 file. Expected ${expected} (starting with 89 48 44 46), received ${bytes.length} bytes starting with [${head}]. Hint: the file may be truncated or of another format.`,
+    );
+  }
+}
+
+/**
+ * Opens HDF5 bytes read-only, runs `read`, closes. h5wasm reads from disk, so the bytes go to a private temp file.
+ * `source` names the file in errors.
+ */
+export async function readH5Bytes<T>(bytes: Uint8Array, source: string, expected: string, read: (file: H5File) => T): Promise<T> {
+  checkSignature(bytes, source, expected);
+  await h5Ready();
+  const dir = mkdtempSync(join(tmpdir(), 'convkit-h5-'));
+  const path = join(dir, 'data.h5');
+  try {
+    writeFileSync(path, bytes);
+    return openAndRun(path, source, expected, read);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Opens an HDF5 file on disk read-only (after checking its signature), runs `read`, closes. */
+export async function readH5File<T>(path: string, source: string, expected: string, read: (file: H5File) => T): Promise<T> {
+  checkSignature(readFileSync(path).subarray(0, 8), source, expected);
+  await h5Ready();
+  return openAndRun(path, source, expected, read);
+}
+
+function openAndRun<T>(path: string, source: string, expected: string, read: (file: H5File) => T): T {
+  let file: H5File;
+  try {
+    file = new h5wasm.File(path, 'r');
+  } catch (error) {
+    throw new FormatError(
+      `'${source}' could not be opened as HDF5. Expected ${expected}, received a file HDF5 rejects (${error instanceof Error ? error.message : String(error)}). Hint: the file may be truncated.`,
+    );
+  }
+  try {
+    return read(file);
+  } finally {
+    file.close();
+  }
+}
+
+/** Creates an HDF5 file at `path` (truncating), runs `write`, closes. */
+export async function writeH5File(path: string, write: (file: H5File) => void): Promise<void> {
+  await h5Ready();
+  const file = new h5wasm.File(path, 'w');
+  try {
+    write(file);
+  } finally {
+    file.close();
+  }
+}
+
+/** Writes an HDF5 file to a private temp path and returns its bytes. */
+export async function writeH5Bytes(write: (file: H5File) => void): Promise<Uint8Array> {
+  const dir = mkdtempSync(join(tmpdir(), 'convkit-h5-'));
+  try {
+    const path = join(dir, 'data.h5');
+    await writeH5File(path, write);
+    return new Uint8Array(readFileSync(path));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** The group at `path` (relative to `parent`), or null when missing or not a group. */
+export function getGroup(parent: Group, path: string): Group | null {
+  const entity = parent.get(path);
+  return entity && (entity as { type?: string }).type === 'Group' ? (entity as Group) : null;
+}
+
+/** The dataset at `path`, or null. */
+export function getDataset(parent: Group, path: string): Dataset | null {
+  const entity = parent.get(path);
+  return entity && (entity as { type?: string }).type === 'Dataset' ? (entity as Dataset) : null;
+}
+
+/** Creates (or returns) nested groups 'a/b/c'. */
+export function ensureGroup(parent: Group, path: string): Group {
+  let group = parent;
+  for (const part of path.split('/').filter(Boolean)) group = getGroup(group, part) ?? group.create_group(part);
+  return group;
+}
+
+/** A string attribute's value, or null. */
+export function stringAttr(entity: Group | Dataset, name: string): string | null {
+  const attr = entity.attrs[name];
+  const value = attr?.value;
+  if (typeof value === 'string') return value;
+  if (Array.isArray(value) && typeof value[0] === 'string') return value[0];
+  return null;
+}
+
+/** A dataset's values as float32 (int64 scalars such as Keras's `iterations` included) with its shape. */
+export function readFloat32(dataset: Dataset): { shape: number[]; data: Float32Array } {
+  const value = dataset.value;
+  const shape = dataset.shape ?? [];
+  let data: Float32Array;
+  if (value instanceof Float32Array) data = value;
+  else if (typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean') data = Float32Array.of(Number(value));
+  else if (value instanceof BigInt64Array || value instanceof BigUint64Array) data = Float32Array.from(value, (v) => Number(v));
+  else if (ArrayBuffer.isView(value) && !(value instanceof DataView)) data = Float32Array.from(value as unknown as ArrayLike<number>);
+  else throw new FormatError(`HDF5 dataset '${dataset.path}': expected numbers, received dtype ${JSON.stringify(dataset.dtype)}.`);
+  return { shape, data };
+}
+
+/** Writes a float32 dataset (shape [] for a scalar). */
+export function writeFloat32(group: Group, name: string, data: Float32Array, shape: number[]): void {
+  group.create_dataset({ name, data, shape, dtype: '<f' });
+}
+
+/** Writes an int64 dataset (Keras's optimizer `iterations`). */
+export function writeInt64(group: Group, name: string, values: number[], shape: number[]): void {
+  group.create_dataset({ name, data: BigInt64Array.from(values.map((v) => BigInt(Math.round(v)))), shape, dtype: '<q' });
+}

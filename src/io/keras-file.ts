@@ -1,0 +1,203 @@
+// Keras 3 `.keras` files (zip of config.json, metadata.json, model.weights.h5) and `.weights.h5` files: save,
+// load, load weights, and restore training state into an existing model. Every write is atomic. Reads real
+// Keras 3 files as well as our own. Not here: Keras 2 legacy `.h5` full models, assets, custom objects.
+
+import { createRequire } from 'node:module';
+import { ConfigError, FormatError, invalid } from '../errors.js';
+import type { Model } from '../models/model.js';
+import { modelFromKeras, modelToKeras } from '../models/model-config.js';
+import { atomicWrite, atomicWriteBytes, readFileOrThrow } from './atomic-write.js';
+import { compileConfigOf, compileFromKeras } from './compile-config.js';
+import { type H5File, readH5Bytes, writeH5Bytes, writeH5File } from './h5.js';
+import { type OptimizerVars, readKerasWeights, readOptimizerVars, writeKerasWeights } from './h5-weights.js';
+import { readZip, writeZip, zipText } from './zip.js';
+
+export interface SaveOptions {
+  /** Store the optimizer's variables so training can resume exactly (default true). */
+  includeOptimizer?: boolean;
+  /** Write only a `.weights.h5` file (default false; implied by a `.weights.h5` path). */
+  weightsOnly?: boolean;
+}
+
+export interface LoadOptions {
+  /** Compile from the file's compile_config and restore the optimizer state (default true). */
+  compile?: boolean;
+}
+
+const KERAS_EXPECTED = 'a Keras 3 .keras file';
+const WEIGHTS_EXPECTED = 'a Keras 3 weights file (model.weights.h5)';
+
+function convkitVersion(): string {
+  try {
+    return (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
+  } catch {
+    return 'unknown';
+  }
+}
+
+function dateSaved(): string {
+  const d = new Date();
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}@${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
+}
+
+function optimizerVarsOf(model: Model, include: boolean): OptimizerVars | null {
+  const optimizer = model.compiled?.optimizer;
+  if (!include || !optimizer) return null;
+  optimizer.build(model.trainableWeights());
+  return { name: optimizer.name, values: optimizer.getState() };
+}
+
+function requireBuilt(model: Model, where: string): void {
+  if (!model.built) {
+    throw new ConfigError(
+      `${where}: the model '${model.name}' is not built. Expected a model with known input shape, received one without weights yet. Hint: give the first layer an inputShape, or call fit/predict once first.`,
+    );
+  }
+}
+
+/** The Keras 3 config.json object for a model: its serialised config plus build and compile configs. */
+export function kerasConfigOf(model: Model): Record<string, unknown> {
+  const json: Record<string, unknown> = { module: 'keras', registered_name: null, ...modelToKeras(model) };
+  if (json.build_config === undefined) {
+    const shapes = model.expectedInputShapes();
+    json.build_config = { input_shape: shapes.length === 1 ? shapes[0] : shapes };
+  }
+  const compile = compileConfigOf(model);
+  if (compile) json.compile_config = compile;
+  return json;
+}
+
+/**
+ * Saves a model as a Keras 3 `.keras` zip, or weights only as `.weights.h5`, atomically.
+ * @example await saveModel(model, 'mnist.keras'); await saveModel(model, 'ckpt.weights.h5', { weightsOnly: true });
+ */
+export async function saveModel(model: Model, path: string, options: SaveOptions = {}): Promise<void> {
+  requireBuilt(model, 'saveModel');
+  const weightsOnly = options.weightsOnly ?? path.endsWith('.weights.h5');
+  const optimizer = optimizerVarsOf(model, options.includeOptimizer ?? true);
+  if (weightsOnly) {
+    if (!path.endsWith('.weights.h5')) {
+      throw new ConfigError(invalid('saveModel', 'path', "a path ending in '.weights.h5' with weightsOnly", path, 'Keras 3 requires this suffix for weights files.'));
+    }
+    await atomicWrite(path, (temp) => writeH5File(temp, (file) => writeKerasWeights(file, model, optimizer)));
+    return;
+  }
+  if (!path.endsWith('.keras')) {
+    throw new ConfigError(
+      invalid('saveModel', 'path', "a path ending in '.keras' (or '.weights.h5' with weightsOnly)", path, 'Writing Keras 2 legacy .h5 files is not supported.'),
+    );
+  }
+  const config = kerasConfigOf(model);
+  const weights = await writeH5Bytes((file) => writeKerasWeights(file, model, optimizer));
+  const metadata = { keras_version: '3.11.1', date_saved: dateSaved(), convkit_version: convkitVersion() };
+  await atomicWriteBytes(
+    path,
+    writeZip({ 'metadata.json': JSON.stringify(metadata), 'config.json': JSON.stringify(config), 'model.weights.h5': weights }),
+  );
+}
+
+interface KerasArchive {
+  config: Record<string, unknown>;
+  weights: Uint8Array;
+}
+
+/** Unzips and checks a .keras file: config.json parses to an object, model.weights.h5 is present. */
+export function readKerasArchive(bytes: Uint8Array, path: string): KerasArchive {
+  const entries = readZip(bytes, path, KERAS_EXPECTED);
+  const names = Object.keys(entries);
+  const configBytes = entries['config.json'];
+  if (!configBytes) {
+    throw new FormatError(
+      `'${path}' has no config.json. Expected ${KERAS_EXPECTED} (config.json, metadata.json, model.weights.h5), received entries [${names.join(', ')}]. Hint: this zip was not written by Keras 3 model.save().`,
+    );
+  }
+  let config: unknown;
+  try {
+    config = JSON.parse(zipText(configBytes));
+  } catch (error) {
+    throw new FormatError(
+      `'${path}': config.json is not valid JSON. Expected a Keras model config, received ${configBytes.length} bytes (${error instanceof Error ? error.message : String(error)}). Hint: the file is damaged; save it again.`,
+    );
+  }
+  if (!config || typeof config !== 'object' || typeof (config as { class_name?: unknown }).class_name !== 'string') {
+    throw new FormatError(
+      `'${path}': config.json is not a model config. Expected an object with 'class_name' and 'config', received ${JSON.stringify(config)?.slice(0, 80)}. Hint: the file is damaged.`,
+    );
+  }
+  const weights = entries['model.weights.h5'];
+  if (!weights) {
+    throw new FormatError(
+      `'${path}' has no model.weights.h5. Expected ${KERAS_EXPECTED}, received entries [${names.join(', ')}]. Hint: the file is incomplete; save it again.`,
+    );
+  }
+  return { config: config as Record<string, unknown>, weights };
+}
+
+/** Reads the weights bytes of a `.keras` or `.weights.h5` path. */
+function weightsBytesOf(path: string, where: string): { bytes: Uint8Array; source: string } {
+  const bytes = readFileOrThrow(path, where);
+  if (path.endsWith('.keras') || (bytes[0] === 0x50 && bytes[1] === 0x4b)) {
+    return { bytes: readKerasArchive(bytes, path).weights, source: `${path}:model.weights.h5` };
+  }
+  return { bytes, source: path };
+}
+
+function applyOptimizerState(model: Model, file: H5File, source: string): void {
+  const optimizer = model.compiled?.optimizer;
+  const values = readOptimizerVars(file);
+  if (!optimizer || !values || values.length === 0) return;
+  optimizer.build(model.trainableWeights());
+  const expected = optimizer.variables().length;
+  // Keras omits the learning_rate variable when the rate is a schedule; ours always has it.
+  if (values.length === expected - 1) values.splice(1, 0, Float32Array.of(optimizer.currentLearningRate()));
+  try {
+    optimizer.setState(values);
+  } catch (error) {
+    throw new FormatError(
+      `'${source}': the optimizer state does not fit ${optimizer.className}. Expected ${expected} variables (iterations, learning_rate, slots), received ${values.length} (${error instanceof Error ? error.message : String(error)}). Hint: the file was saved with another optimizer; load with { compile: false }.`,
+    );
+  }
+}
+
+/**
+ * Loads a Keras 3 `.keras` file (ours or Keras's): rebuilds the model, sets its weights, and with compile=true
+ * compiles it from compile_config and restores the optimizer state.
+ * @example const model = await loadModel('mnist_cnn.keras'); await model.predict(x);
+ */
+export async function loadModel(path: string, options: LoadOptions = {}): Promise<Model> {
+  const archive = readKerasArchive(readFileOrThrow(path, 'loadModel'), path);
+  const model = modelFromKeras(archive.config);
+  if (!model.built) {
+    const shape = (archive.config.build_config as { input_shape?: unknown } | undefined)?.input_shape;
+    const buildFor = (model as Partial<{ buildFor(shape: unknown): void }>).buildFor;
+    if (Array.isArray(shape) && buildFor) buildFor.call(model, shape);
+  }
+  requireBuilt(model, 'loadModel');
+  const compileConfig = archive.config.compile_config as Record<string, unknown> | null | undefined;
+  const compile = (options.compile ?? true) && compileConfig && typeof compileConfig === 'object';
+  if (compile) compileFromKeras(model, compileConfig, path);
+  const source = `${path}:model.weights.h5`;
+  await readH5Bytes(archive.weights, source, WEIGHTS_EXPECTED, (file) => {
+    readKerasWeights(file, model, source);
+    if (compile) applyOptimizerState(model, file, source);
+  });
+  return model;
+}
+
+/** Sets a built model's weights from a `.weights.h5` (or the weights inside a `.keras`). */
+export async function loadWeights(model: Model, path: string): Promise<void> {
+  requireBuilt(model, 'loadWeights');
+  const { bytes, source } = weightsBytesOf(path, 'loadWeights');
+  await readH5Bytes(bytes, source, WEIGHTS_EXPECTED, (file) => readKerasWeights(file, model, source));
+}
+
+/** Restores weights and (when compiled and saved) optimizer state into an existing model: resuming training. */
+export async function loadStateInto(model: Model, path: string): Promise<void> {
+  requireBuilt(model, 'loadStateInto');
+  const { bytes, source } = weightsBytesOf(path, 'loadStateInto');
+  await readH5Bytes(bytes, source, WEIGHTS_EXPECTED, (file) => {
+    readKerasWeights(file, model, source);
+    applyOptimizerState(model, file, source);
+  });
+}

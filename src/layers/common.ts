@@ -1,0 +1,114 @@
+// Helpers the layer files share: option validation with the standard error wording, shape checks, buffer reuse,
+// and applying a non-fused activation after a kernel. Not a base class: layers stay readable on their own.
+
+import type { Backend } from '../backend/backend.js';
+import { ConfigError, ShapeError, describe, invalid } from '../errors.js';
+import { type Shape, formatShape } from '../tensor.js';
+import type { ActivationSpec } from '../activations.js';
+
+/** Option names every layer accepts (BaseLayerConfig). */
+export const BASE_KEYS = ['name', 'trainable', 'dtype', 'inputShape', 'batchInputShape', 'batchSize'] as const;
+
+/** Rejects options the layer does not know (typos like 'kernalSize') and a dtype other than float32. */
+export function checkKeys(where: string, config: object, own: readonly string[]): void {
+  const record = config as Record<string, unknown>;
+  for (const key of Object.keys(record)) {
+    if (record[key] === undefined) continue;
+    if (!own.includes(key) && !(BASE_KEYS as readonly string[]).includes(key)) {
+      throw new ConfigError(`${where}: unknown option '${key}'. Expected one of: ${[...own, ...BASE_KEYS].join(', ')}.`);
+    }
+  }
+  if (record.dtype !== undefined && record.dtype !== 'float32') {
+    throw new ConfigError(invalid(where, 'dtype', "'float32' (the only dtype convkit computes in)", record.dtype));
+  }
+}
+
+export function positiveInt(where: string, arg: string, value: unknown): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0) {
+    throw new ConfigError(invalid(where, arg, 'a positive integer', value));
+  }
+  return value;
+}
+
+export function nonNegativeInt(where: string, arg: string, value: unknown): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
+    throw new ConfigError(invalid(where, arg, 'a non-negative integer', value));
+  }
+  return value;
+}
+
+export function finiteNumber(where: string, arg: string, value: unknown): number {
+  if (typeof value !== 'number' || !Number.isFinite(value)) throw new ConfigError(invalid(where, arg, 'a finite number', value));
+  return value;
+}
+
+export function bool(where: string, arg: string, value: unknown, fallback: boolean): boolean {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'boolean') throw new ConfigError(invalid(where, arg, 'true or false', value));
+  return value;
+}
+
+/** A positive integer or a pair of them: 3 -> [3, 3], [3, 5] -> [3, 5]. */
+export function intPair(where: string, arg: string, value: unknown): [number, number] {
+  if (typeof value === 'number') {
+    const v = positiveInt(where, arg, value);
+    return [v, v];
+  }
+  if (Array.isArray(value) && value.length === 2 && value.every((v) => typeof v === 'number' && Number.isInteger(v) && v > 0)) {
+    return [value[0], value[1]];
+  }
+  throw new ConfigError(invalid(where, arg, 'a positive integer or a pair of positive integers', value));
+}
+
+export function paddingMode(where: string, value: unknown): 'valid' | 'same' {
+  const v = value ?? 'valid';
+  if (v !== 'valid' && v !== 'same') throw new ConfigError(invalid(where, 'padding', "'valid' or 'same'", v));
+  return v;
+}
+
+/** Checks a shape's rank and that its non-batch dimensions are known positive integers. */
+export function expectRank(where: string, shape: Shape, rank: number, what: string): number[] {
+  if (shape.length !== rank) {
+    throw new ShapeError(`${where}: invalid 'inputShape'. Expected rank ${rank} ${what}, received ${formatShape(shape)}.`);
+  }
+  const dims = shape.slice(1);
+  if (!dims.every((d) => typeof d === 'number' && d > 0)) {
+    throw new ShapeError(`${where}: invalid 'inputShape'. Expected known positive dimensions after the batch, received ${formatShape(shape)}.`);
+  }
+  return dims as number[];
+}
+
+/** Checks that a forward input matches the shape the layer was built for (batch free). */
+export function checkBuiltShape(where: string, actual: number[], built: Shape | Shape[] | null): void {
+  const expected = built as Shape | null;
+  if (!expected) return;
+  const ok = actual.length === expected.length && expected.every((d, i) => i === 0 || d === null || d === actual[i]);
+  if (!ok) {
+    throw new ShapeError(`${where}: invalid 'inputs'. Expected a tensor of shape ${formatShape(expected)}, received ${describe(actual)}.`);
+  }
+}
+
+/** Returns `buffer` when it already has `length` values, else a new one (layers reuse outputs across steps). */
+export function reuse(buffer: Float32Array | null, length: number): Float32Array {
+  return buffer && buffer.length === length ? buffer : new Float32Array(length);
+}
+
+/** y = act(z), softmax over the last axis of size `lastAxis`. */
+export function activationForward(backend: Backend, y: Float32Array, z: Float32Array, act: ActivationSpec, lastAxis: number): void {
+  backend.activationForward(y, z, act.attrs.kind === 'softmax' ? { ...act.attrs, axisSize: lastAxis } : act.attrs);
+}
+
+/** dz from dy, z and y = act(z). */
+export function activationBackward(
+  backend: Backend,
+  dz: Float32Array,
+  dy: Float32Array,
+  z: Float32Array,
+  y: Float32Array,
+  act: ActivationSpec,
+  lastAxis: number,
+): void {
+  backend.activationBackward(dz, dy, z, y, act.attrs.kind === 'softmax' ? { ...act.attrs, axisSize: lastAxis } : act.attrs);
+}
+
+export const DATA_FORMAT_NOTE = "convkit computes channels_last only: (N, H, W, C).";

@@ -1,0 +1,48 @@
+// Keras ReLU layer with maxValue, negativeSlope and threshold (MobileNet's ReLU6 is ReLU({ maxValue: 6 })).
+
+import type { ActivationAttrs } from '../backend/backend.js';
+import { ConfigError, invalid } from '../errors.js';
+import { ActivationLayerBase } from './activation-layer-base.js';
+import { checkKeys, finiteNumber } from './common.js';
+import type { BaseLayerConfig } from './layer.js';
+
+export interface ReLUConfig extends BaseLayerConfig {
+  /** Upper bound (null: none). */
+  maxValue?: number | null;
+  /** Slope below the threshold (default 0). */
+  negativeSlope?: number;
+  /** Values below it count as negative (default 0). */
+  threshold?: number;
+}
+
+/**
+ * f(x) = maxValue for x >= maxValue, x for threshold <= x < maxValue, negativeSlope * (x - threshold) otherwise.
+ * Input and output the same shape. Example: `new ReLU({ maxValue: 6 })`.
+ */
+export class ReLU extends ActivationLayerBase {
+  readonly className: string = 'ReLU';
+  readonly maxValue: number | null;
+  readonly negativeSlope: number;
+  readonly threshold: number;
+
+  constructor(config: ReLUConfig = {}) {
+    const where = 'ReLU';
+    super(config, 're_lu');
+    checkKeys(where, config, ['maxValue', 'negativeSlope', 'threshold']);
+    this.maxValue = config.maxValue == null ? null : finiteNumber(where, 'maxValue', config.maxValue);
+    if (this.maxValue !== null && this.maxValue < 0) throw new ConfigError(invalid(where, 'maxValue', 'a number >= 0 or null', this.maxValue));
+    this.negativeSlope = finiteNumber(where, 'negativeSlope', config.negativeSlope ?? 0);
+    if (this.negativeSlope < 0) throw new ConfigError(invalid(where, 'negativeSlope', 'a number >= 0', this.negativeSlope));
+    this.threshold = finiteNumber(where, 'threshold', config.threshold ?? 0);
+  }
+
+  protected attrs(): ActivationAttrs {
+    const attrs: ActivationAttrs = { kind: 'relu', alpha: this.negativeSlope, threshold: this.threshold };
+    if (this.maxValue !== null) attrs.maxValue = this.maxValue;
+    return attrs;
+  }
+
+  protected layerConfig(): Record<string, unknown> {
+    return { maxValue: this.maxValue, negativeSlope: this.negativeSlope, threshold: this.threshold };
+  }
+}

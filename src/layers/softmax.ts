@@ -1,0 +1,48 @@
+// Keras Softmax layer over the last axis (other axes are rejected). A FusableOutputLayer: the trainer may take
+// its input as logits and fuse softmax into the cross-entropy loss.
+
+import type { ActivationAttrs, ActivationKind } from '../backend/backend.js';
+import { ConfigError, ShapeError, invalid } from '../errors.js';
+import type { Tensor } from '../tensor.js';
+import { ActivationLayerBase } from './activation-layer-base.js';
+import { checkKeys } from './common.js';
+import type { BaseLayerConfig, CallContext, FusableOutputLayer } from './layer.js';
+
+export interface SoftmaxConfig extends BaseLayerConfig {
+  /** Only -1 (the last axis) is supported. */
+  axis?: number;
+}
+
+/** Softmax over the last axis; input and output the same shape. Example: `new Softmax()`. */
+export class Softmax extends ActivationLayerBase implements FusableOutputLayer {
+  readonly className: string = 'Softmax';
+  readonly axis = -1;
+
+  constructor(config: SoftmaxConfig = {}) {
+    super(config, 'softmax');
+    checkKeys('Softmax', config, ['axis']);
+    const axis = config.axis ?? -1;
+    if (axis !== -1) throw new ConfigError(invalid('Softmax', 'axis', '-1 (softmax over the last axis)', axis));
+  }
+
+  protected attrs(): ActivationAttrs {
+    return { kind: 'softmax' };
+  }
+
+  outputActivation(): ActivationKind {
+    return 'softmax';
+  }
+
+  preActivation(): Tensor {
+    if (!this.x) throw new ShapeError(`${this.name}.preActivation: no forward pass has run yet.`);
+    return this.x;
+  }
+
+  backwardPreActivation(dz: Tensor, ctx: CallContext): (Tensor | null)[] {
+    return [ctx.needsInputGrad ? dz : null];
+  }
+
+  protected layerConfig(): Record<string, unknown> {
+    return { axis: this.axis };
+  }
+}

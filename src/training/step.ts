@@ -1,0 +1,179 @@
+// One batch of training, evaluation or inference on a model: forward, loss (fused with the output softmax or
+// sigmoid when possible), backward, regularization, optimizer step, metric updates. Buffers live in a per-model
+// state and are reused while the batch size is unchanged. Not here: epochs, callbacks, batching (trainer.ts).
+
+import type { Backend, LossKind } from '../backend/backend.js';
+import type { CallContext } from '../layers/layer.js';
+import { ShapeError, ValueError } from '../errors.js';
+import type { Model } from '../models/model.js';
+import { type Tensor, formatShape } from '../tensor.js';
+import type { Logs } from '../callbacks/callback.js';
+import { drawSeed } from './seed.js';
+
+/** Per-model training scratch: call context, loss buffers, running epoch totals. */
+export interface StepState {
+  ctx: CallContext;
+  losses: Float32Array;
+  dInput: Float32Array;
+  weights: Float32Array;
+  /** Running sums for the epoch: loss weighted by batch size. */
+  lossSum: number;
+  seen: number;
+}
+
+const states = new WeakMap<Model, StepState>();
+
+export function stepState(model: Model): StepState {
+  let state = states.get(model);
+  if (!state) {
+    state = {
+      ctx: { backend: model.backend, training: false, needsInputGrad: false, rng: { seed: drawSeed(), offset: 0 } },
+      losses: new Float32Array(0),
+      dInput: new Float32Array(0),
+      weights: new Float32Array(0),
+      lossSum: 0,
+      seen: 0,
+    };
+    states.set(model, state);
+  }
+  state.ctx.backend = model.backend;
+  return state;
+}
+
+/** Resets the running epoch averages (loss and metrics). */
+export function resetRunning(model: Model): void {
+  const state = stepState(model);
+  state.lossSum = 0;
+  state.seen = 0;
+  for (const m of model.requireCompiled('fit').metrics) m.reset();
+}
+
+/** Running epoch logs in Keras's names: metrics first as compiled, then loss. */
+export function runningLogs(model: Model, prefix = ''): Logs {
+  const state = stepState(model);
+  const logs: Logs = {};
+  for (const m of model.requireCompiled('fit').metrics) logs[prefix + m.name] = m.result();
+  logs[`${prefix}loss`] = state.seen === 0 ? 0 : state.lossSum / state.seen;
+  return logs;
+}
+
+/** Builds a lazily-shaped model (Sequential without an input shape) for this data and checks shapes. */
+export function prepare(model: Model, xs: Tensor[]): void {
+  if (!model.built) model.build(xs.length === 1 ? [null, ...xs[0]!.shape.slice(1)] : xs.map((x) => [null, ...x.shape.slice(1)]));
+  model.checkInputs(xs);
+}
+
+const FUSIONS: Partial<Record<LossKind, string>> = {
+  categoricalCrossentropy: 'softmax',
+  sparseCategoricalCrossentropy: 'softmax',
+  binaryCrossentropy: 'sigmoid',
+};
+
+function ensure(buffer: Float32Array, length: number): Float32Array {
+  return buffer.length === length ? buffer : new Float32Array(length);
+}
+
+/** Validates labels against the prediction and the loss; ShapeError names expected and received shapes. */
+function checkLabels(model: Model, kind: LossKind, out: Tensor, y: Tensor): void {
+  const n = out.shape[0]!;
+  if (y.shape[0] !== n) {
+    throw new ShapeError(`${model.name}: labels and inputs differ in length. Expected ${n} labels, received ${formatShape(y.shape)}.`);
+  }
+  if (kind === 'sparseCategoricalCrossentropy') {
+    if (y.data.length !== n) {
+      throw new ShapeError(
+        `${model.name}: invalid 'y'. Expected integer class labels of shape (${n},) for sparse_categorical_crossentropy, received ${formatShape(y.shape)}. One-hot labels need 'categoricalCrossentropy'.`,
+      );
+    }
+  } else if (y.data.length !== out.data.length) {
+    throw new ShapeError(
+      `${model.name}: invalid 'y'. Expected labels of shape ${formatShape(out.shape)} (like the model output) for ${kind}, received ${formatShape(y.shape)}.${y.data.length === n ? " Integer labels need 'sparseCategoricalCrossentropy'." : ''}`,
+    );
+  }
+  if (kind === 'categoricalCrossentropy' || kind === 'binaryCrossentropy') {
+    for (let i = 0; i < y.data.length; i++) {
+      const v = y.data[i]!;
+      if (!(v >= 0 && v <= 1)) {
+        throw new ValueError(`${model.name}: invalid label ${v} at index ${i}. Expected values in [0, 1] for ${kind}, received ${v}.`);
+      }
+    }
+  }
+}
+
+/**
+ * Runs forward + loss (+ backward and an optimizer step when `train`) on one batch, updates running loss and
+ * metrics, and returns the batch loss (NaN stays NaN).
+ */
+export function runBatch(model: Model, xs: Tensor[], y: Tensor, sampleWeight: Float32Array | null, train: boolean): number {
+  const compiled = model.requireCompiled(train ? 'fit' : 'evaluate');
+  const state = stepState(model);
+  const { ctx } = state;
+  const backend: Backend = ctx.backend;
+  const loss = compiled.loss;
+  prepare(model, xs);
+  ctx.training = train;
+  ctx.needsInputGrad = false;
+  const out = model.forward(xs, ctx);
+  const n = out.shape[0]!;
+  const classes = out.data.length / Math.max(n, 1);
+  checkLabels(model, loss.kind, out, y);
+  const fusable = loss.fromLogits ? null : model.fusableOutputLayer();
+  const fused = fusable !== null && FUSIONS[loss.kind] === (fusable as unknown as { outputActivation(): string }).outputActivation();
+  const input = fused ? fusable.preActivation() : out;
+  state.losses = ensure(state.losses, n);
+  state.dInput = ensure(state.dInput, input.data.length);
+  backend.lossForward(state.losses, train ? state.dInput : null, input.data, y.data, {
+    kind: loss.kind,
+    batch: n,
+    classes,
+    fromLogits: fused || loss.fromLogits,
+    labelSmoothing: loss.labelSmoothing,
+    ...(sampleWeight ? { sampleWeight } : {}),
+  });
+  let total = 0;
+  for (let i = 0; i < n; i++) total += state.losses[i]!;
+  let batchLoss = total / Math.max(n, 1);
+  const trainable = train ? model.trainableWeights() : [];
+  for (const w of model.weights) if (w.regularizer) batchLoss += w.regularizer.penalty(w.value);
+  if (train) {
+    model.backwardFrom({ data: state.dInput, shape: input.shape }, ctx, fused);
+    for (const w of trainable) if (w.regularizer) w.regularizer.addGradient(w.grad, w.value);
+    compiled.optimizer.applyGradients(backend, trainable);
+  }
+  state.lossSum += batchLoss * n;
+  state.seen += n;
+  for (const m of compiled.metrics) m.update(out, y, backend);
+  ctx.training = false;
+  return batchLoss;
+}
+
+/** Forward in inference mode. The returned tensor is the model's buffer, valid until the next call. */
+export function inferBatch(model: Model, xs: Tensor[]): Tensor {
+  const state = stepState(model);
+  prepare(model, xs);
+  state.ctx.training = false;
+  state.ctx.needsInputGrad = false;
+  return model.forward(xs, state.ctx);
+}
+
+/** Per-sample weights = sampleWeight * classWeight[label], written into the state's buffer (null if neither). */
+export function combinedWeights(
+  model: Model,
+  y: Tensor,
+  sampleWeight: Float32Array | null,
+  classWeight: Record<number, number> | null,
+): Float32Array | null {
+  if (!classWeight) return sampleWeight;
+  const state = stepState(model);
+  const n = y.shape[0]!;
+  state.weights = state.weights.length >= n ? state.weights : new Float32Array(n);
+  const out = state.weights.subarray(0, n);
+  const per = y.data.length / Math.max(n, 1);
+  for (let i = 0; i < n; i++) {
+    let label = 0;
+    if (per === 1) label = model.requireCompiled('fit').loss.kind === 'binaryCrossentropy' ? (y.data[i]! > 0.5 ? 1 : 0) : y.data[i]!;
+    else for (let c = 1; c < per; c++) if (y.data[i * per + c]! > y.data[i * per + label]!) label = c;
+    out[i] = (sampleWeight ? sampleWeight[i]! : 1) * (classWeight[label] ?? 1);
+  }
+  return out;
+}

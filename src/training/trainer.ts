@@ -1,0 +1,254 @@
+// fit / evaluate / predict and the *OnBatch methods: epochs, batching (arrays or a Dataset), validation, the
+// progress bar and the callback hooks in Keras's order. The per-batch math is in step.ts. Not here: distributed
+// training, steps_per_execution, multi-output models.
+
+import type { Callback, Logs, TrainParams } from '../callbacks/callback.js';
+import { ConfigError, invalid } from '../errors.js';
+import type { Model } from '../models/model.js';
+import type { Tensor } from '../tensor.js';
+import { ArrayBatches, type Batch, type Dataset, isDataset, rowsView } from './data.js';
+import { History } from './history.js';
+import { ProgressBar } from './progress-bar.js';
+import { combinedWeights, inferBatch, prepare, resetRunning, runBatch, runningLogs, stepState } from './step.js';
+import { drawSeed } from './seed.js';
+
+export interface FitOptions {
+  epochs?: number;
+  batchSize?: number;
+  /** 0 silent, 1 progress bar (one line per epoch without a TTY), 2 one line per epoch. Default 1. */
+  verbose?: 0 | 1 | 2;
+  callbacks?: Callback[];
+  /** Fraction of the LAST samples (before shuffling) held out for validation, as Keras. */
+  validationSplit?: number;
+  validationData?: [Tensor | Tensor[], Tensor] | [Tensor | Tensor[], Tensor, Float32Array] | Dataset;
+  shuffle?: boolean;
+  classWeight?: Record<number, number>;
+  sampleWeight?: Float32Array;
+  initialEpoch?: number;
+  stepsPerEpoch?: number;
+  validationBatchSize?: number;
+}
+
+export interface EvaluateOptions {
+  batchSize?: number;
+  verbose?: 0 | 1 | 2;
+  sampleWeight?: Float32Array;
+  callbacks?: Callback[];
+  steps?: number;
+}
+
+export interface PredictOptions {
+  batchSize?: number;
+  verbose?: 0 | 1 | 2;
+  callbacks?: Callback[];
+}
+
+type Source = { kind: 'arrays'; batches: ArrayBatches } | { kind: 'dataset'; dataset: Dataset };
+
+const toList = (x: Tensor | Tensor[]): Tensor[] => (Array.isArray(x) ? x : [x]);
+
+function positiveInt(where: string, arg: string, value: number): number {
+  if (!Number.isInteger(value) || value <= 0) throw new ConfigError(invalid(where, arg, 'a positive integer', value));
+  return value;
+}
+
+/** Iterates the batches of a source for one epoch (at most `limit`). */
+async function* batchesOf(source: Source, shuffleSeed: number | null, limit: number | null): AsyncGenerator<Batch & { sampleWeight?: Float32Array }> {
+  if (source.kind === 'arrays') {
+    source.batches.startEpoch(shuffleSeed);
+    const steps = Math.min(source.batches.steps, limit ?? Infinity);
+    for (let s = 0; s < steps; s++) {
+      const b = source.batches.batch(s);
+      yield { x: b.xs, y: b.y!, ...(b.sampleWeight ? { sampleWeight: b.sampleWeight } : {}) };
+    }
+    return;
+  }
+  await source.dataset.reset?.();
+  let s = 0;
+  for await (const batch of source.dataset) {
+    yield batch;
+    if (limit !== null && ++s >= limit) return;
+  }
+}
+
+function stepsOf(source: Source, limit: number | null): number | null {
+  const steps = source.kind === 'arrays' ? source.batches.steps : (source.dataset.length ?? null);
+  return limit !== null ? (steps === null ? limit : Math.min(limit, steps)) : steps;
+}
+
+async function runEvaluation(model: Model, source: Source, verbose: 0 | 1 | 2, callbacks: Callback[], limit: number | null, prefix = ''): Promise<Logs> {
+  resetRunning(model);
+  for (const cb of callbacks) await cb.onTestBegin({});
+  const bar = verbose ? new ProgressBar({ target: stepsOf(source, limit), verbose }) : null;
+  let step = 0;
+  for await (const b of batchesOf(source, null, limit)) {
+    runBatch(model, toList(b.x), b.y, b.sampleWeight ?? null, false);
+    step++;
+    bar?.update(step, runningLogs(model));
+  }
+  const logs = runningLogs(model, prefix);
+  for (const cb of callbacks) await cb.onTestEnd(runningLogs(model));
+  bar?.update(step, logs, true);
+  return logs;
+}
+
+/** Keras fit on arrays or a Dataset. Returns the History callback. */
+export async function fit(model: Model, x: Tensor | Tensor[] | Dataset, yOrOptions?: Tensor | FitOptions, maybeOptions?: FitOptions): Promise<History> {
+  const compiled = model.requireCompiled('fit');
+  const dataMode = isDataset(x);
+  const options: FitOptions = (dataMode ? (yOrOptions as FitOptions | undefined) : maybeOptions) ?? {};
+  const epochs = positiveInt('fit', 'epochs', options.epochs ?? 1);
+  const batchSize = positiveInt('fit', 'batchSize', options.batchSize ?? 32);
+  const verbose = options.verbose ?? 1;
+  const limit = options.stepsPerEpoch !== undefined ? positiveInt('fit', 'stepsPerEpoch', options.stepsPerEpoch) : null;
+  let train: Source;
+  let validation: Source | null = null;
+  const valBatch = options.validationBatchSize ?? batchSize;
+  if (isDataset(x)) {
+    if (options.validationSplit) throw new ConfigError("fit: 'validationSplit' needs array inputs. Expected arrays, received a Dataset; pass 'validationData' instead.");
+    train = { kind: 'dataset', dataset: x };
+  } else {
+    const y = yOrOptions as Tensor | undefined;
+    if (!y || !('data' in y)) throw new ConfigError(invalid('fit', 'y', 'a label tensor', y));
+    let xs = toList(x);
+    let yt = y;
+    let sw = options.sampleWeight ?? null;
+    const split = options.validationSplit ?? 0;
+    if (split) {
+      if (!(split > 0 && split < 1)) throw new ConfigError(invalid('fit', 'validationSplit', 'a number in (0, 1)', split));
+      const n = xs[0]!.shape[0]!;
+      const at = Math.ceil(n * (1 - split));
+      validation = { kind: 'arrays', batches: new ArrayBatches(xs.map((t) => rowsView(t, at, n)), rowsView(yt, at, n), valBatch, sw ? sw.subarray(at) : null) };
+      xs = xs.map((t) => rowsView(t, 0, at));
+      yt = rowsView(yt, 0, at);
+      sw = sw ? sw.subarray(0, at) : null;
+    }
+    train = { kind: 'arrays', batches: new ArrayBatches(xs, yt, batchSize, sw) };
+  }
+  const vd = options.validationData;
+  if (vd) {
+    validation = isDataset(vd)
+      ? { kind: 'dataset', dataset: vd }
+      : { kind: 'arrays', batches: new ArrayBatches(toList(vd[0]), vd[1], valBatch, vd[2] ?? null) };
+  }
+  const history = new History();
+  const callbacks = [...(options.callbacks ?? []), history];
+  const params: TrainParams = { epochs, steps: stepsOf(train, limit), verbose, initialEpoch: options.initialEpoch ?? 0 };
+  for (const cb of callbacks) {
+    cb.setModel(model);
+    cb.setParams(params);
+  }
+  model.stopTraining = false;
+  for (const cb of callbacks) await cb.onTrainBegin({});
+  let start = params.initialEpoch;
+  for (const cb of callbacks) {
+    const resume = await cb.resumeEpoch();
+    if (resume !== null) start = resume;
+  }
+  const shuffle = options.shuffle ?? true;
+  const classWeight = options.classWeight ?? null;
+  let epochLogs: Logs = {};
+  for (let epoch = start; epoch < epochs && !model.stopTraining; epoch++) {
+    if (verbose && epochs > 1) process.stdout.write(`Epoch ${epoch + 1}/${epochs}\n`);
+    resetRunning(model);
+    for (const cb of callbacks) await cb.onEpochBegin(epoch, {});
+    const bar = verbose ? new ProgressBar({ target: params.steps, verbose }) : null;
+    let step = 0;
+    for await (const b of batchesOf(train, shuffle && train.kind === 'arrays' ? drawSeed() : null, limit)) {
+      for (const cb of callbacks) await cb.onTrainBatchBegin(step, {});
+      const weights = combinedWeights(model, b.y, b.sampleWeight ?? null, classWeight);
+      runBatch(model, toList(b.x), b.y, weights, true);
+      const logs = runningLogs(model);
+      for (const cb of callbacks) await cb.onTrainBatchEnd(step, logs);
+      step++;
+      bar?.update(step, logs);
+      if (model.stopTraining) break;
+    }
+    epochLogs = runningLogs(model);
+    if (validation) Object.assign(epochLogs, await runEvaluation(model, validation, 0, callbacks, null, 'val_'));
+    epochLogs.learning_rate = compiled.optimizer.currentLearningRate();
+    for (const cb of callbacks) await cb.onEpochEnd(epoch, epochLogs);
+    bar?.update(step, epochLogs, true);
+  }
+  for (const cb of callbacks) await cb.onTrainEnd(epochLogs);
+  return history;
+}
+
+/** Loss and metrics over a whole dataset, as named logs ({loss, accuracy, ...}). */
+export async function evaluate(model: Model, x: Tensor | Tensor[] | Dataset, yOrOptions?: Tensor | EvaluateOptions, maybeOptions?: EvaluateOptions): Promise<Logs> {
+  model.requireCompiled('evaluate');
+  const dataMode = isDataset(x);
+  const options: EvaluateOptions = (dataMode ? (yOrOptions as EvaluateOptions | undefined) : maybeOptions) ?? {};
+  const batchSize = positiveInt('evaluate', 'batchSize', options.batchSize ?? 32);
+  let source: Source;
+  if (isDataset(x)) source = { kind: 'dataset', dataset: x };
+  else {
+    const y = yOrOptions as Tensor | undefined;
+    if (!y || !('data' in y)) throw new ConfigError(invalid('evaluate', 'y', 'a label tensor', y));
+    source = { kind: 'arrays', batches: new ArrayBatches(toList(x), y, batchSize, options.sampleWeight ?? null) };
+  }
+  const callbacks = options.callbacks ?? [];
+  for (const cb of callbacks) cb.setModel(model);
+  return runEvaluation(model, source, options.verbose ?? 1, callbacks, options.steps ?? null);
+}
+
+/** Batched inference into one new output tensor. */
+export async function predict(model: Model, x: Tensor | Tensor[] | Dataset, options: PredictOptions = {}): Promise<Tensor> {
+  const batchSize = positiveInt('predict', 'batchSize', options.batchSize ?? 32);
+  const callbacks = options.callbacks ?? [];
+  for (const cb of callbacks) {
+    cb.setModel(model);
+    await cb.onPredictBegin({});
+  }
+  const source: Source = isDataset(x) ? { kind: 'dataset', dataset: x } : { kind: 'arrays', batches: new ArrayBatches(toList(x), null, batchSize) };
+  const total = source.kind === 'arrays' ? source.batches.count : null;
+  const bar = options.verbose ? new ProgressBar({ target: stepsOf(source, null), verbose: options.verbose }) : null;
+  const chunks: Float32Array[] = [];
+  let result: Float32Array | null = null;
+  let rowShape: number[] = [];
+  let rows = 0;
+  let step = 0;
+  for await (const b of batchesOf(source, null, null)) {
+    const out = inferBatch(model, toList(b.x));
+    const n = out.shape[0]!;
+    rowShape = out.shape.slice(1);
+    if (total !== null) {
+      result ??= new Float32Array((out.data.length / Math.max(n, 1)) * total);
+      result.set(out.data, rows * (out.data.length / Math.max(n, 1)));
+    } else chunks.push(out.data.slice());
+    rows += n;
+    bar?.update(++step, {});
+  }
+  bar?.update(step, {}, true);
+  for (const cb of callbacks) await cb.onPredictEnd({});
+  if (!result) {
+    result = new Float32Array(chunks.reduce((t, c) => t + c.length, 0));
+    let offset = 0;
+    for (const c of chunks) {
+      result.set(c, offset);
+      offset += c.length;
+    }
+  }
+  return { data: result, shape: [rows, ...rowShape] };
+}
+
+/** One optimizer step on one batch; returns that batch's logs (metrics over this batch only). */
+export async function trainOnBatch(model: Model, x: Tensor | Tensor[], y: Tensor, sampleWeight?: Float32Array): Promise<Logs> {
+  resetRunning(model);
+  runBatch(model, toList(x), y, sampleWeight ?? null, true);
+  return runningLogs(model);
+}
+
+export async function testOnBatch(model: Model, x: Tensor | Tensor[], y: Tensor, sampleWeight?: Float32Array): Promise<Logs> {
+  resetRunning(model);
+  runBatch(model, toList(x), y, sampleWeight ?? null, false);
+  return runningLogs(model);
+}
+
+export async function predictOnBatch(model: Model, x: Tensor | Tensor[]): Promise<Tensor> {
+  const xs = toList(x);
+  prepare(model, xs);
+  const out = inferBatch(model, xs);
+  stepState(model);
+  return { data: out.data.slice(), shape: [...out.shape] };
+}
