@@ -1,6 +1,6 @@
-// N-API glue for the native backend (module init, conv and dense; the rest in addon_misc.cc): unpacks typed arrays (zero-copy) and numeric parameter arrays, checks
-// buffer kinds and lengths, calls the C-like kernels in the other native/*.cc files, and turns any C++ or oneDNN
-// exception into a JS Error naming the kernel and the shapes. It computes nothing itself.
+// N-API glue for the native backend, part 1: module init, conv and dense (the other kernels: addon_misc.cc).
+// Unpacks typed arrays (zero-copy) and numeric parameter arrays, checks buffer kinds and lengths, calls the
+// C-like kernels, and turns any C++/oneDNN exception into a JS Error naming the kernel and shapes. No math here.
 #include "addon.h"
 
 namespace {

@@ -114,7 +114,10 @@ void activation_backward(float* dx, const float* dy, const float* x, const float
   }
   if (a.kind == kRelu && a.alpha == 0 && a.threshold == 0 && std::isinf(a.max_value)) {
 #pragma omp parallel for schedule(static)
-    for (int64_t i = 0; i < len; i++) dx[i] = x[i] > 0.f ? dy[i] : 0.f;
+    for (int64_t i = 0; i < len; i++) {
+      const float d = dy[i];  // loaded unconditionally so the select vectorises (random signs mispredict)
+      dx[i] = x[i] > 0.f ? d : 0.f;
+    }
     return;
   }
 #pragma omp parallel for schedule(static)

@@ -83,7 +83,8 @@ void affine_transform(float* y, const float* x, const float* transforms, int64_t
 #pragma omp parallel for collapse(2) schedule(static)
   for (int64_t b = 0; b < n; b++)
     for (int64_t oy = 0; oy < h; oy++) {
-      const float* t = transforms + b * 8;
+      double t[8];  // in double: float products would round differently from the reference at .5 boundaries
+      for (int i = 0; i < 8; i++) t[i] = transforms[b * 8 + i];
       const float* img = x + b * h * w * c;
       auto read = [&](int64_t iy, int64_t ix, int64_t k) -> double {
         return iy >= 0 && iy < h && ix >= 0 && ix < w ? img[(iy * w + ix) * c + k] : fill;

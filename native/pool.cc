@@ -1,12 +1,10 @@
 // Pooling kernels as OpenMP loops over NHWC: max (with flat argmax into x for the backward scatter), average
 // ('same' divides by the real, non-padding cells), and global max/average. Padding is resolved by the caller.
 #include <cstring>
-#include <limits>
 
 #include "kernels.h"
 
 namespace ck {
-
 void max_pool_forward(float* y, int32_t* argmax, const float* x, const PoolParams& p) {
   apply_threads();
   const int64_t C = p.c;
@@ -18,23 +16,27 @@ void max_pool_forward(float* y, int32_t* argmax, const float* x, const PoolParam
         int64_t w0 = ow * p.sw - p.pl;
         float* yo = y + ((n * p.oh + oh) * p.ow + ow) * C;
         int32_t* ao = argmax + ((n * p.oh + oh) * p.ow + ow) * C;
+        // Seeded with the window's first real cell, then branch-free compares over restrict pointers so the
+        // channel loop vectorises (random data would mispredict a branchy max).
+        const int64_t hs = h0 < 0 ? 0 : h0, ws = w0 < 0 ? 0 : w0;
+        const int64_t he = h0 + p.ph < p.h ? h0 + p.ph : p.h, we = w0 + p.pw < p.w ? w0 + p.pw : p.w;
+        float* __restrict yb = yo;
+        int32_t* __restrict ab = ao;
+        const int32_t first = static_cast<int32_t>(((n * p.h + hs) * p.w + ws) * C);
+        const float* __restrict xf = x + first;
         for (int64_t c = 0; c < C; c++) {
-          yo[c] = -std::numeric_limits<float>::infinity();
-          ao[c] = -1;
+          yb[c] = xf[c];
+          ab[c] = first + static_cast<int32_t>(c);
         }
-        for (int64_t kh = 0; kh < p.ph; kh++) {
-          int64_t h = h0 + kh;
-          if (h < 0 || h >= p.h) continue;
-          for (int64_t kw = 0; kw < p.pw; kw++) {
-            int64_t w = w0 + kw;
-            if (w < 0 || w >= p.w) continue;
-            int64_t base = ((n * p.h + h) * p.w + w) * C;
-            const float* xi = x + base;
+        for (int64_t h = hs; h < he; h++) {
+          for (int64_t w = ws; w < we; w++) {
+            const int32_t base = static_cast<int32_t>(((n * p.h + h) * p.w + w) * C);
+            const float* __restrict xi = x + base;
             for (int64_t c = 0; c < C; c++) {
-              if (xi[c] > yo[c] || ao[c] < 0) {
-                yo[c] = xi[c];
-                ao[c] = static_cast<int32_t>(base + c);
-              }
+              const float v = xi[c], cur = yb[c];
+              const int32_t ci = ab[c];
+              yb[c] = v > cur ? v : cur;
+              ab[c] = v > cur ? base + static_cast<int32_t>(c) : ci;
             }
           }
         }
@@ -45,7 +47,40 @@ void max_pool_forward(float* y, int32_t* argmax, const float* x, const PoolParam
 
 void max_pool_backward(float* dx, const float* dy, const int32_t* argmax, const PoolParams& p) {
   apply_threads();
-  const int64_t in_image = p.h * p.w * p.c, out_image = p.oh * p.ow * p.c;
+  const int64_t C = p.c, in_image = p.h * p.w * C, out_image = p.oh * p.ow * C;
+  if (p.sh >= p.ph && p.sw >= p.pw) {
+    // Windows do not overlap: each input cell has at most one window, so write every dx cell once (no memset
+    // + scatter): cells inside window (oh, ow) take dy where argmax points at them; cells in no window get 0.
+#pragma omp parallel for collapse(2) schedule(static)
+    for (int64_t n = 0; n < p.n; n++)
+      for (int64_t h = 0; h < p.h; h++) {
+        const int64_t hp = h + p.pt, oh = hp / p.sh;
+        const bool row_in = oh < p.oh && hp - oh * p.sh < p.ph;
+        float* __restrict d = dx + (n * p.h + h) * p.w * C;
+        if (!row_in) {
+          for (int64_t i = 0; i < p.w * C; i++) d[i] = 0.f;
+          continue;
+        }
+        const int32_t row_base = static_cast<int32_t>((n * p.h + h) * p.w * C);
+        for (int64_t i = 0; i < p.w * C; i++) d[i] = 0.f;  // cheap (in cache); covers cells in no window
+        for (int64_t ow = 0; ow < p.ow; ow++) {
+          const int64_t o = ((n * p.oh + oh) * p.ow + ow) * C;
+          const float* __restrict g = dy + o;
+          const int32_t* __restrict a = argmax + o;
+          for (int64_t kw = 0; kw < p.pw; kw++) {
+            const int64_t w = ow * p.sw - p.pl + kw;
+            if (w < 0 || w >= p.w) continue;
+            const int32_t self = row_base + static_cast<int32_t>(w * C);
+            float* __restrict dc = d + w * C;
+            for (int64_t c = 0; c < C; c++) {
+              const float v = g[c];
+              dc[c] = a[c] == self + static_cast<int32_t>(c) ? v : 0.f;
+            }
+          }
+        }
+      }
+    return;
+  }
 #pragma omp parallel for schedule(static)
   for (int64_t n = 0; n < p.n; n++) {
     std::memset(dx + n * in_image, 0, sizeof(float) * in_image);

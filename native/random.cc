@@ -74,7 +74,7 @@ void dropout_forward(float* y, float* mask, const float* x, int64_t len, double 
   apply_threads();
   const uint32_t key = stream_key(seed, 0);
   const uint64_t base = counter_base(offset);
-  const float keep = static_cast<float>(1.0 / (1.0 - rate));
+  const double keep = 1.0 / (1.0 - rate);  // y = x * keep rounded once, as the reference does
 #pragma omp parallel for schedule(static) if (len > 65536)
   for (int64_t i = 0; i < len; i++) {
     int64_t decision = i;
@@ -82,9 +82,9 @@ void dropout_forward(float* y, float* mask, const float* x, int64_t len, double 
       int64_t c = i % spatial_channels, n = i / (spatial_size * spatial_channels);
       decision = n * spatial_channels + c;
     }
-    float m = uniform_at(key, base + static_cast<uint64_t>(decision)) < rate ? 0.f : keep;
-    mask[i] = m;
-    y[i] = x[i] * m;
+    const double m = uniform_at(key, base + static_cast<uint64_t>(decision)) < rate ? 0.0 : keep;
+    mask[i] = static_cast<float>(m);
+    y[i] = static_cast<float>(x[i] * m);
   }
   (void)spatial_batch;
 }

@@ -2,7 +2,7 @@
 // 'leaky_relu', 'leakyRelu' and 'LeakyReLU' agree. selu and exponential are not supported.
 
 import type { ActivationAttrs, ActivationKind } from './backend/backend.js';
-import { NotFoundError, describe } from './errors.js';
+import { describe, NotFoundError } from './errors.js';
 
 /** A resolved activation: the Keras name written to configs, and the kernel attrs (axisSize filled by layers). */
 export interface ActivationSpec {

@@ -3,8 +3,8 @@
 // unseeded one under one global seed, fills bit-identical weights on every run and backend. Orthogonal and
 // Identity are not provided.
 
-import { ConfigError, NotFoundError, describe, invalid } from './errors.js';
 import { mix32, normalAt, streamKey, truncatedNormalAt, uniformAt } from './backend/random.js';
+import { ConfigError, describe, invalid, NotFoundError } from './errors.js';
 
 /** Fills a weight buffer in place. `getConfig()` is Keras's config (snake_case keys are single words here). */
 export interface Initializer {
@@ -44,7 +44,8 @@ function drawSeed(seed: number | null): number {
 
 function checkSeed(where: string, seed: unknown): number | null {
   if (seed === undefined || seed === null) return null;
-  if (typeof seed !== 'number' || !Number.isInteger(seed)) throw new ConfigError(invalid(where, 'seed', 'an integer or null', seed));
+  if (typeof seed !== 'number' || !Number.isInteger(seed))
+    throw new ConfigError(invalid(where, 'seed', 'an integer or null', seed));
   return seed;
 }
 
@@ -101,7 +102,9 @@ export class VarianceScaling implements Initializer {
     // Keras 2 wrote 'normal' for what is now 'truncated_normal'.
     const distribution = config.distribution === 'normal' ? 'truncated_normal' : (config.distribution ?? 'truncated_normal');
     if (distribution !== 'truncated_normal' && distribution !== 'untruncated_normal' && distribution !== 'uniform') {
-      throw new ConfigError(invalid(where, 'distribution', "'truncated_normal', 'untruncated_normal' or 'uniform'", distribution));
+      throw new ConfigError(
+        invalid(where, 'distribution', "'truncated_normal', 'untruncated_normal' or 'uniform'", distribution),
+      );
     }
     this.distribution = distribution;
     this.seed = checkSeed(where, config.seed);
@@ -140,12 +143,18 @@ class VarianceScalingPreset extends VarianceScaling {
 }
 
 type SeedConfig = { seed?: number | null };
-export const glorotUniform = (c: SeedConfig = {}): Initializer => new VarianceScalingPreset('GlorotUniform', 1, 'fan_avg', 'uniform', c.seed);
-export const glorotNormal = (c: SeedConfig = {}): Initializer => new VarianceScalingPreset('GlorotNormal', 1, 'fan_avg', 'truncated_normal', c.seed);
-export const heNormal = (c: SeedConfig = {}): Initializer => new VarianceScalingPreset('HeNormal', 2, 'fan_in', 'truncated_normal', c.seed);
-export const heUniform = (c: SeedConfig = {}): Initializer => new VarianceScalingPreset('HeUniform', 2, 'fan_in', 'uniform', c.seed);
-export const lecunNormal = (c: SeedConfig = {}): Initializer => new VarianceScalingPreset('LecunNormal', 1, 'fan_in', 'truncated_normal', c.seed);
-export const lecunUniform = (c: SeedConfig = {}): Initializer => new VarianceScalingPreset('LecunUniform', 1, 'fan_in', 'uniform', c.seed);
+export const glorotUniform = (c: SeedConfig = {}): Initializer =>
+  new VarianceScalingPreset('GlorotUniform', 1, 'fan_avg', 'uniform', c.seed);
+export const glorotNormal = (c: SeedConfig = {}): Initializer =>
+  new VarianceScalingPreset('GlorotNormal', 1, 'fan_avg', 'truncated_normal', c.seed);
+export const heNormal = (c: SeedConfig = {}): Initializer =>
+  new VarianceScalingPreset('HeNormal', 2, 'fan_in', 'truncated_normal', c.seed);
+export const heUniform = (c: SeedConfig = {}): Initializer =>
+  new VarianceScalingPreset('HeUniform', 2, 'fan_in', 'uniform', c.seed);
+export const lecunNormal = (c: SeedConfig = {}): Initializer =>
+  new VarianceScalingPreset('LecunNormal', 1, 'fan_in', 'truncated_normal', c.seed);
+export const lecunUniform = (c: SeedConfig = {}): Initializer =>
+  new VarianceScalingPreset('LecunUniform', 1, 'fan_in', 'uniform', c.seed);
 
 /** Every value set to `value` (Keras Constant). */
 export class Constant implements Initializer {
@@ -219,7 +228,8 @@ export class RandomUniform implements Initializer {
   }
 }
 
-export const randomNormal = (mean = 0, stddev = 0.05, seed: number | null = null): Initializer => new RandomNormal({ mean, stddev, seed });
+export const randomNormal = (mean = 0, stddev = 0.05, seed: number | null = null): Initializer =>
+  new RandomNormal({ mean, stddev, seed });
 export const randomUniform = (minval = -0.05, maxval = 0.05, seed: number | null = null): Initializer =>
   new RandomUniform({ minval, maxval, seed });
 export const truncatedNormal = (mean = 0, stddev = 0.05, seed: number | null = null): Initializer =>

@@ -1,7 +1,7 @@
 // Keras weight regularizers L1, L2 and L1L2: the penalty the trainer adds to the loss and its gradient. Layers
 // hand them to the trainer through LayerWeight.regularizer; activity regularizers are not supported.
 
-import { ConfigError, NotFoundError, describe, invalid } from './errors.js';
+import { ConfigError, describe, invalid, NotFoundError } from './errors.js';
 
 export interface Regularizer {
   readonly className: string;
@@ -13,7 +13,12 @@ export interface Regularizer {
 }
 
 /** What layer options accept for a regularizer: a Keras name, a config object, an instance, or null. */
-export type RegularizerLike = string | Regularizer | RegularizerSpec | { class_name: string; config?: Record<string, unknown> } | null;
+export type RegularizerLike =
+  | string
+  | Regularizer
+  | RegularizerSpec
+  | { class_name: string; config?: Record<string, unknown> }
+  | null;
 
 export interface RegularizerSpec {
   className: string;
@@ -22,7 +27,8 @@ export interface RegularizerSpec {
 
 function factor(where: string, arg: string, value: unknown, fallback: number): number {
   const v = value ?? fallback;
-  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw new ConfigError(invalid(where, arg, 'a non-negative number', v));
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0)
+    throw new ConfigError(invalid(where, arg, 'a non-negative number', v));
   return v;
 }
 

@@ -1,7 +1,7 @@
 // The value layers pass around: a flat float32 buffer and its concrete shape, batch first, channels last.
 // Deliberately not a math library: all arithmetic goes through the backend.
 
-import { ShapeError, describe } from './errors.js';
+import { describe, ShapeError } from './errors.js';
 
 /** A shape with the batch dimension first; null where unknown until data arrives (the batch, usually). */
 export type Shape = (number | null)[];

@@ -2,12 +2,12 @@
 // BatchNorm + Dropout CNN (seed 003), and a plain MLP for the parameter comparison. Each returns an uncompiled model.
 
 import { ConfigError, describe } from '../errors.js';
+import { AveragePooling2D } from '../layers/average-pooling2d.js';
 import { BatchNormalization } from '../layers/batch-normalization.js';
 import { Conv2D } from '../layers/conv2d.js';
 import { Dense } from '../layers/dense.js';
 import { Dropout } from '../layers/dropout.js';
 import { Flatten } from '../layers/flatten.js';
-import { AveragePooling2D } from '../layers/average-pooling2d.js';
 import { MaxPooling2D } from '../layers/max-pooling2d.js';
 import { Sequential } from '../models/sequential.js';
 
@@ -93,9 +93,12 @@ export function bnDropoutCnn(options: SeedModelOptions = {}): Sequential {
 export function mlp(options: SeedModelOptions & { hiddenUnits?: number[] } = {}): Sequential {
   const inputShape = options.inputShape ?? [28, 28, 1];
   const hidden = (options.hiddenUnits ?? [128]).map((units) => new Dense({ units, activation: 'relu' }));
-  return new Sequential([new Flatten({ inputShape }), ...hidden, new Dense({ units: options.numClasses ?? 10, activation: 'softmax' })], {
-    name: 'mlp',
-  });
+  return new Sequential(
+    [new Flatten({ inputShape }), ...hidden, new Dense({ units: options.numClasses ?? 10, activation: 'softmax' })],
+    {
+      name: 'mlp',
+    },
+  );
 }
 
 export const SEED_MODELS = {
@@ -112,7 +115,9 @@ export type SeedModelName = keyof typeof SEED_MODELS;
 export function buildSeedModel(name: string, options: SeedModelOptions = {}): Sequential {
   const builder = (SEED_MODELS as Record<string, (o: SeedModelOptions) => Sequential>)[name];
   if (!builder) {
-    throw new ConfigError(`buildSeedModel: invalid 'name'. Expected one of ${Object.keys(SEED_MODELS).join(', ')}, received ${describe(name)}.`);
+    throw new ConfigError(
+      `buildSeedModel: invalid 'name'. Expected one of ${Object.keys(SEED_MODELS).join(', ')}, received ${describe(name)}.`,
+    );
   }
   return builder(options);
 }

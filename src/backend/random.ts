@@ -17,7 +17,7 @@ export function mix32(value: number): number {
 
 /** Stream key for a seed; attempt k > 0 gives the independent streams truncated normals redraw from. */
 export function streamKey(seed: number, attempt = 0): number {
-  return mix32((seed + Math.imul(attempt, GOLDEN)) >>> 0 ^ GOLDEN);
+  return mix32(((seed + Math.imul(attempt, GOLDEN)) >>> 0) ^ GOLDEN);
 }
 
 /** 32 random bits at counter c (taken modulo 2^32) of a stream. */

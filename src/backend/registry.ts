@@ -1,8 +1,8 @@
 // Which backend runs the kernels. The browser-safe entry knows only the reference backend; the Node entry
 // registers the native one. The first getBackend() picks native when it loads, else reference, and says so once.
 
-import type { Backend } from './backend.js';
 import { ConfigError, describe } from '../errors.js';
+import type { Backend } from './backend.js';
 import { createReferenceBackend } from './reference/index.js';
 
 export type BackendName = 'reference' | 'native';

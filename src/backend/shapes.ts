@@ -30,7 +30,14 @@ export function resolvePadding(
 }
 
 /** Output length of a sliding window over a padded axis (0 or less means the window does not fit). */
-export function windowOutputSize(inSize: number, kernel: number, stride: number, dilation: number, padBefore: number, padAfter: number): number {
+export function windowOutputSize(
+  inSize: number,
+  kernel: number,
+  stride: number,
+  dilation: number,
+  padBefore: number,
+  padAfter: number,
+): number {
   const effective = (kernel - 1) * dilation + 1;
   return Math.floor((inSize + padBefore + padAfter - effective) / stride) + 1;
 }

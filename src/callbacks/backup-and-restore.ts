@@ -3,7 +3,7 @@
 // resumeEpoch() and continues where it stopped; a run that ends normally deletes the backup.
 // Mid-epoch (batch-level) backups are not supported.
 
-import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, rmdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError, FormatError, invalid } from '../errors.js';
 import { Callback, type Logs } from './callback.js';

@@ -3,7 +3,7 @@
 
 import { ConfigError, invalid } from '../errors.js';
 import type { Logs } from './callback.js';
-import { type MonitorOptions, MonitorCallback, printMessage } from './monitor.js';
+import { MonitorCallback, type MonitorOptions, printMessage } from './monitor.js';
 
 export interface EarlyStoppingOptions extends MonitorOptions {
   /** Epochs without improvement before stopping (default 0). */

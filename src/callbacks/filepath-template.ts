@@ -1,7 +1,7 @@
 // Python str.format for checkpoint paths, the subset Keras users write: {name}, {name:02d}, {name:.2f},
 // {name:.4f}, {name:8.3e}, and {{ }} escapes. Not a general formatter (no alignment, signs or conversions).
 
-import { ValueError, describe } from '../errors.js';
+import { describe, ValueError } from '../errors.js';
 
 const SPEC = /^(0)?(\d+)?(?:\.(\d+))?([dfe%])?$/;
 

@@ -1,7 +1,7 @@
 // LearningRateScheduler (Keras semantics): at each epoch's start, lr = schedule(epoch, lr); the lr in effect is
 // added to the epoch's logs as 'learning_rate'. Per-step schedules belong to the optimizer, not here.
 
-import { ConfigError, ValueError, invalid } from '../errors.js';
+import { ConfigError, invalid, ValueError } from '../errors.js';
 import { Callback, type Logs } from './callback.js';
 import { printMessage } from './monitor.js';
 

@@ -2,12 +2,12 @@
 // to a path templated with the epoch and metrics, optionally only when the monitored metric improves.
 // Writing is the target's save() (atomic); this callback only decides when and where.
 
-import { dirname } from 'node:path';
 import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { ConfigError, invalid } from '../errors.js';
 import type { Logs } from './callback.js';
 import { formatFilepath } from './filepath-template.js';
-import { type MonitorOptions, MonitorCallback, printMessage } from './monitor.js';
+import { MonitorCallback, type MonitorOptions, printMessage } from './monitor.js';
 
 export interface ModelCheckpointOptions extends MonitorOptions {
   /** Path template, e.g. 'ckpt-{epoch:02d}-{val_loss:.2f}.keras' (epoch is 1-based). */

@@ -3,7 +3,7 @@
 
 import { ConfigError, invalid } from '../errors.js';
 import type { Logs } from './callback.js';
-import { type MonitorOptions, MonitorCallback, printMessage } from './monitor.js';
+import { MonitorCallback, type MonitorOptions, printMessage } from './monitor.js';
 
 export interface ReduceLROnPlateauOptions extends MonitorOptions {
   /** New lr = lr * factor; must be < 1 (default 0.1). */

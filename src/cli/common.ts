@@ -1,9 +1,9 @@
 // Shared CLI plumbing: backend selection and loading a named dataset as normalised tensors.
 
-import { getBackend, setBackend, type BackendName } from '../backend/registry.js';
-import { ConfigError, describe } from '../errors.js';
-import { fashionMnist, mnist, normalize } from '../datasets/index.js';
+import { type BackendName, getBackend, setBackend } from '../backend/registry.js';
 import type { ByteTensor } from '../datasets/idx.js';
+import { fashionMnist, mnist, normalize } from '../datasets/index.js';
+import { ConfigError, describe } from '../errors.js';
 import type { Tensor } from '../tensor.js';
 import '../node.js';
 
@@ -33,7 +33,18 @@ export interface LoadedDataset {
   classNames: string[];
 }
 
-const FASHION_CLASSES = ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot'];
+const FASHION_CLASSES = [
+  'T-shirt/top',
+  'Trouser',
+  'Pullover',
+  'Dress',
+  'Coat',
+  'Sandal',
+  'Shirt',
+  'Sneaker',
+  'Bag',
+  'Ankle boot',
+];
 
 function labels(y: ByteTensor): Float32Array {
   return Float32Array.from(y.data);

@@ -1,7 +1,7 @@
 // `convkit evaluate`: loads a .keras model and reports loss and metrics on a dataset's test split.
 
 import { loadModel } from '../io/keras-file.js';
-import { type GlobalOptions, applyGlobalOptions, loadNamedDataset } from './common.js';
+import { applyGlobalOptions, type GlobalOptions, loadNamedDataset } from './common.js';
 
 export interface EvaluateOptions extends GlobalOptions {
   dataset: string;

@@ -11,7 +11,8 @@ import { trainCommand } from './train.js';
 function integer(name: string, min: number) {
   return (value: string): number => {
     const n = Number(value);
-    if (!Number.isInteger(n) || n < min) throw new InvalidArgumentError(`${name} must be an integer >= ${min}, received '${value}'.`);
+    if (!Number.isInteger(n) || n < min)
+      throw new InvalidArgumentError(`${name} must be an integer >= ${min}, received '${value}'.`);
     return n;
   };
 }
@@ -19,7 +20,8 @@ function integer(name: string, min: number) {
 function fraction(name: string) {
   return (value: string): number => {
     const n = Number(value);
-    if (!Number.isFinite(n) || n < 0 || n >= 1) throw new InvalidArgumentError(`${name} must be a number in [0, 1), received '${value}'.`);
+    if (!Number.isFinite(n) || n < 0 || n >= 1)
+      throw new InvalidArgumentError(`${name} must be a number in [0, 1), received '${value}'.`);
     return n;
   };
 }
@@ -90,7 +92,8 @@ program
 try {
   await program.parseAsync(process.argv);
 } catch (error) {
-  const message = error instanceof ConvkitError ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error);
+  const message =
+    error instanceof ConvkitError ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error);
   process.stderr.write(`${pc.red('error')}: ${message}\n`);
   process.exitCode = 1;
 }

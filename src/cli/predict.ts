@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { ConfigError, NotFoundError } from '../errors.js';
 import { loadModel } from '../io/keras-file.js';
 import { loadImage, stackImages } from '../preprocessing/image.js';
-import { type GlobalOptions, applyGlobalOptions } from './common.js';
+import { applyGlobalOptions, type GlobalOptions } from './common.js';
 
 export interface PredictOptions extends GlobalOptions {
   top: number;
@@ -33,9 +33,11 @@ export async function readLabels(path: string): Promise<string[]> {
 export async function predictCommand(modelPath: string, imagePaths: string[], options: PredictOptions): Promise<void> {
   applyGlobalOptions(options);
   const model = await loadModel(modelPath, { compile: false });
-  const inputShape = model.inputShape();
-  if (inputShape.length !== 4) {
-    throw new ConfigError(`predict: the model takes inputs of shape ${JSON.stringify(inputShape)}; only image models (N, H, W, C) can predict on image files.`);
+  const inputShape = model.expectedInputShapes()[0] ?? [];
+  if (inputShape.length !== 4 || inputShape.slice(1).some((d) => d === null)) {
+    throw new ConfigError(
+      `predict: the model takes inputs of shape ${JSON.stringify(inputShape)}; only image models (N, H, W, C) can predict on image files.`,
+    );
   }
   const [, height, width, channels] = inputShape as [null, number, number, number];
   const colorMode = channels === 1 ? 'grayscale' : channels === 4 ? 'rgba' : 'rgb';
@@ -58,7 +60,9 @@ export async function predictCommand(modelPath: string, imagePaths: string[], op
     const ranked = row.map((p, index) => ({ index, p })).sort((a, b) => b.p - a.p);
     const best = ranked[0]!;
     if (options.json) {
-      console.log(JSON.stringify({ image: path, probabilities: row, label: labels[best.index], index: best.index, confidence: best.p }));
+      console.log(
+        JSON.stringify({ image: path, probabilities: row, label: labels[best.index], index: best.index, confidence: best.p }),
+      );
       return;
     }
     const top = ranked.slice(0, options.top).map((r) => `${labels[r.index]} ${(100 * r.p).toFixed(1)}%`);

@@ -3,7 +3,7 @@
 import { buildSeedModel } from '../applications/seed-models.js';
 import { ConfigError, describe } from '../errors.js';
 import { loadModel } from '../io/keras-file.js';
-import { type GlobalOptions, applyGlobalOptions } from './common.js';
+import { applyGlobalOptions, type GlobalOptions } from './common.js';
 
 export interface SummaryOptions extends GlobalOptions {
   model?: string;
@@ -14,7 +14,9 @@ export interface SummaryOptions extends GlobalOptions {
 function parseInputShape(text: string): [number, number, number] {
   const parts = text.split(',').map((p) => Number(p.trim()));
   if (parts.length !== 3 || parts.some((p) => !Number.isInteger(p) || p < 1)) {
-    throw new ConfigError(`--input-shape: invalid value. Expected three positive integers 'H,W,C' such as 28,28,1, received ${describe(text)}.`);
+    throw new ConfigError(
+      `--input-shape: invalid value. Expected three positive integers 'H,W,C' such as 28,28,1, received ${describe(text)}.`,
+    );
   }
   return parts as [number, number, number];
 }
@@ -22,7 +24,9 @@ function parseInputShape(text: string): [number, number, number] {
 export async function summaryCommand(modelPath: string | undefined, options: SummaryOptions): Promise<void> {
   applyGlobalOptions(options);
   if (modelPath && options.model) {
-    throw new ConfigError(`summary: give either a .keras file or --model NAME, received both (${modelPath} and ${options.model}).`);
+    throw new ConfigError(
+      `summary: give either a .keras file or --model NAME, received both (${modelPath} and ${options.model}).`,
+    );
   }
   let model;
   if (modelPath) model = await loadModel(modelPath, { compile: false });
@@ -30,7 +34,9 @@ export async function summaryCommand(modelPath: string | undefined, options: Sum
     const inputShape = options.inputShape ? parseInputShape(options.inputShape) : undefined;
     model = buildSeedModel(options.model, inputShape ? { inputShape } : {});
   } else {
-    throw new ConfigError("summary: nothing to summarise. Expected a .keras file or --model NAME (e.g. 'convkit summary --model mnist-cnn').");
+    throw new ConfigError(
+      "summary: nothing to summarise. Expected a .keras file or --model NAME (e.g. 'convkit summary --model mnist-cnn').",
+    );
   }
   model.summary(options.flops ? { showFlops: true } : {});
 }

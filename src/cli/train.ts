@@ -1,11 +1,11 @@
 // `convkit train`: builds a seed model, trains it with Keras-style progress, reports test accuracy, saves .keras.
 
 import { buildSeedModel } from '../applications/seed-models.js';
-import { CSVLogger } from '../callbacks/csv-logger.js';
 import type { Callback } from '../callbacks/callback.js';
-import { setRandomSeed } from '../training/seed.js';
+import { CSVLogger } from '../callbacks/csv-logger.js';
 import { sliceBatch } from '../tensor.js';
-import { type GlobalOptions, applyGlobalOptions, loadNamedDataset } from './common.js';
+import { setRandomSeed } from '../training/seed.js';
+import { applyGlobalOptions, type GlobalOptions, loadNamedDataset } from './common.js';
 
 export interface TrainOptions extends GlobalOptions {
   dataset: string;
@@ -40,16 +40,24 @@ export async function trainCommand(options: TrainOptions): Promise<void> {
   });
   model.summary();
   console.log(`Training ${options.model} on ${options.dataset} (${yTrain.length} samples) with the ${backendName} backend`);
-  const callbacks: Callback[] = options.csv ? [new CSVLogger({ filename: options.csv })] : [];
+  const callbacks: Callback[] = options.csv ? [new CSVLogger(options.csv)] : [];
   const started = performance.now();
-  await model.fit(xTrain, { data: yTrain, shape: [yTrain.length] }, {
-    epochs: options.epochs,
-    batchSize: options.batchSize,
-    validationSplit: options.validationSplit,
-    callbacks,
-  });
+  await model.fit(
+    xTrain,
+    { data: yTrain, shape: [yTrain.length] },
+    {
+      epochs: options.epochs,
+      batchSize: options.batchSize,
+      validationSplit: options.validationSplit,
+      callbacks,
+    },
+  );
   const seconds = (performance.now() - started) / 1000;
-  const result = await model.evaluate(data.xTest, { data: data.yTest, shape: [data.yTest.length] }, { batchSize: 256, verbose: 0 });
+  const result = await model.evaluate(
+    data.xTest,
+    { data: data.yTest, shape: [data.yTest.length] },
+    { batchSize: 256, verbose: 0 },
+  );
   console.log(`Training time: ${seconds.toFixed(1)} s`);
   console.log(`Test loss: ${result.loss!.toFixed(4)} - test accuracy: ${(100 * result.accuracy!).toFixed(2)}%`);
   await model.save(options.out);

@@ -6,7 +6,7 @@ import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { NotFoundError } from '../errors.js';
-import { type DatasetSplits, IDX_FILES, findIdxFile, readSplits } from './splits.js';
+import { type DatasetSplits, findIdxFile, IDX_FILES, readSplits } from './splits.js';
 
 /** Zalando's release (as its README links it) and the mirror keras.datasets downloads from. */
 export const FASHION_MNIST_URLS = [

@@ -4,10 +4,10 @@
 import { fashionMnist } from './fashion-mnist.js';
 import { mnist } from './mnist.js';
 
-export { fashionMnist, FASHION_MNIST_URLS, convkitHome, type FashionMnistOptions } from './fashion-mnist.js';
-export { mnist, embeddedMnistDir, type MnistOptions } from './mnist.js';
+export { convkitHome, FASHION_MNIST_URLS, type FashionMnistOptions, fashionMnist } from './fashion-mnist.js';
 export { type ByteTensor, IDX_IMAGES_MAGIC, IDX_LABELS_MAGIC, parseIdx, readIdx } from './idx.js';
-export { normalize, toCategorical, type NormalizeOptions } from './preprocess.js';
+export { embeddedMnistDir, type MnistOptions, mnist } from './mnist.js';
+export { type NormalizeOptions, normalize, toCategorical } from './preprocess.js';
 export { type DatasetSplits, IDX_FILES } from './splits.js';
 
 export const datasets = { mnist, fashionMnist };

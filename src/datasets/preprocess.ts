@@ -1,7 +1,7 @@
 // Keras-style helpers that turn uint8 datasets into float tensors: toCategorical (one-hot) and normalize
 // (scale, add a trailing channel). They copy; they do not augment or shuffle.
 
-import { ValueError, invalid } from '../errors.js';
+import { invalid, ValueError } from '../errors.js';
 import type { Tensor } from '../tensor.js';
 import type { ByteTensor } from './idx.js';
 

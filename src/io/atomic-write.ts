@@ -38,10 +38,14 @@ export function readFileOrThrow(path: string, where: string): Uint8Array {
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') {
-      throw new NotFoundError(`${where}: file not found: '${path}'. Hint: check the path (relative paths start at ${process.cwd()}).`);
+      throw new NotFoundError(
+        `${where}: file not found: '${path}'. Hint: check the path (relative paths start at ${process.cwd()}).`,
+      );
     }
     if (code === 'EISDIR') {
-      throw new NotFoundError(`${where}: '${path}' is a folder. Expected a file. Hint: give the path of the .keras or .weights.h5 file inside it.`);
+      throw new NotFoundError(
+        `${where}: '${path}' is a folder. Expected a file. Hint: give the path of the .keras or .weights.h5 file inside it.`,
+      );
     }
     throw error;
   }

@@ -1,10 +1,10 @@
 // Keras 3 `compile_config` <-> model.compile(): optimizer ({module, class_name, config}), loss (name or
 // {class_name, config}) and metrics (names). Not here: loss_weights, weighted_metrics, custom objects.
 
-import { FormatError, describe } from '../errors.js';
+import { describe, FormatError } from '../errors.js';
 import type { Model } from '../models/model.js';
-import { type Loss, getLoss, Loss as LossClass } from '../training/losses.js';
-import { type Metric, getMetric } from '../training/metrics.js';
+import { getLoss, type Loss, Loss as LossClass } from '../training/losses.js';
+import { getMetric, type Metric } from '../training/metrics.js';
 import { Adam, AdamW, type Optimizer, RMSprop, SGD } from '../training/optimizers/index.js';
 import { CosineDecay, ExponentialDecay, type LearningRateSchedule, PiecewiseConstantDecay } from '../training/schedules.js';
 
@@ -35,7 +35,22 @@ const OPTIMIZER_CLASSES: Record<string, (config: Json) => Optimizer> = {
   sgd: (c) => new SGD(c),
   rmsprop: (c) => new RMSprop(c),
 };
-const OPTIMIZER_KEYS = new Set(['name', 'learningRate', 'weightDecay', 'clipnorm', 'globalClipnorm', 'clipvalue', 'beta1', 'beta2', 'epsilon', 'amsgrad', 'momentum', 'nesterov', 'rho', 'centered']);
+const OPTIMIZER_KEYS = new Set([
+  'name',
+  'learningRate',
+  'weightDecay',
+  'clipnorm',
+  'globalClipnorm',
+  'clipvalue',
+  'beta1',
+  'beta2',
+  'epsilon',
+  'amsgrad',
+  'momentum',
+  'nesterov',
+  'rho',
+  'centered',
+]);
 
 const SCHEDULES: Record<string, (config: Json) => LearningRateSchedule> = {
   ExponentialDecay: (c) => new ExponentialDecay(c as never),
@@ -68,7 +83,10 @@ export function optimizerFromKeras(json: unknown, source: string): Optimizer {
   const lr = config.learningRate as Json | number | undefined;
   if (lr && typeof lr === 'object') {
     const schedule = SCHEDULES[String(lr.class_name)];
-    if (!schedule) throw new FormatError(`'${source}': unsupported learning-rate schedule ${describe(lr.class_name)}. Hint: load with { compile: false }.`);
+    if (!schedule)
+      throw new FormatError(
+        `'${source}': unsupported learning-rate schedule ${describe(lr.class_name)}. Hint: load with { compile: false }.`,
+      );
     config.learningRate = schedule(camelConfig((lr.config as Json) ?? {}));
   }
   return make(config);
@@ -101,7 +119,9 @@ export function compileFromKeras(model: Model, compileConfig: Json, source: stri
       getMetric(name);
       return name;
     } catch {
-      throw new FormatError(`'${source}': unsupported metric ${describe(m)} in compile_config. Hint: load with { compile: false }.`);
+      throw new FormatError(
+        `'${source}': unsupported metric ${describe(m)} in compile_config. Hint: load with { compile: false }.`,
+      );
     }
   });
   model.compile({

@@ -8,7 +8,17 @@ import { FormatError } from '../errors.js';
 import type { Layer } from '../layers/layer.js';
 import type { Model } from '../models/model.js';
 import { formatShape } from '../tensor.js';
-import { type Group, type H5File, ensureGroup, getDataset, getGroup, readFloat32, stringAttr, writeFloat32, writeInt64 } from './h5.js';
+import {
+  ensureGroup,
+  type Group,
+  getDataset,
+  getGroup,
+  type H5File,
+  readFloat32,
+  stringAttr,
+  writeFloat32,
+  writeInt64,
+} from './h5.js';
 
 /** Keras's naming.to_snake_case of a class name: 'MaxPooling2D' -> 'max_pooling2d', 'ReLU' -> 're_lu'. */
 export function kerasSnakeCase(className: string): string {
@@ -48,7 +58,7 @@ function writeContainer(group: Group, name: string, layers: readonly Layer[]): v
     }
     const vars = ensureGroup(layerGroup, 'vars');
     vars.create_attribute('name', layer.name);
-    layer.weights.forEach((w, j) => writeFloat32(vars, String(j), w.value, w.shape));
+    for (const [j, w] of layer.weights.entries()) writeFloat32(vars, String(j), w.value, w.shape);
   });
 }
 
@@ -109,7 +119,9 @@ function readContainer(container: Group, path: string, layers: readonly Layer[],
   const names = autoLayerNames(layers);
   layers.forEach((layer, i) => {
     const children = childLayers(layer);
-    const hasWeights = children ? layer.weights.length > 0 || children.some((c) => c.weights.length > 0) : layer.weights.length > 0;
+    const hasWeights = children
+      ? layer.weights.length > 0 || children.some((c) => c.weights.length > 0)
+      : layer.weights.length > 0;
     const group = findLayerGroup(container, names[i]!, layer);
     const groupPath = `${path}layers/${names[i]}`;
     if (!group) {
@@ -133,7 +145,10 @@ function readContainer(container: Group, path: string, layers: readonly Layer[],
     const values = keys.map((key, j) => {
       const dataset = getDataset(vars!, key);
       const weight = layer.weights[j]!;
-      if (!dataset) throw new FormatError(`'${ctx.source}': '${groupPath}/vars/${key}' is not a dataset. Expected the '${weight.name}' array. Hint: the file is damaged.`);
+      if (!dataset)
+        throw new FormatError(
+          `'${ctx.source}': '${groupPath}/vars/${key}' is not a dataset. Expected the '${weight.name}' array. Hint: the file is damaged.`,
+        );
       const { shape, data } = readFloat32(dataset);
       if (shape.join(',') !== weight.shape.join(',')) {
         throw new FormatError(

@@ -4,7 +4,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import h5wasm, { type Dataset, type File as H5File, type Group } from 'h5wasm/node';
+import h5wasm, { type Dataset, type Group, type File as H5File } from 'h5wasm/node';
 import { FormatError } from '../errors.js';
 
 export type { Dataset, Group, H5File };
@@ -128,10 +128,13 @@ export function readFloat32(dataset: Dataset): { shape: number[]; data: Float32A
   const shape = dataset.shape ?? [];
   let data: Float32Array;
   if (value instanceof Float32Array) data = value;
-  else if (typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean') data = Float32Array.of(Number(value));
+  else if (typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean')
+    data = Float32Array.of(Number(value));
   else if (value instanceof BigInt64Array || value instanceof BigUint64Array) data = Float32Array.from(value, (v) => Number(v));
-  else if (ArrayBuffer.isView(value) && !(value instanceof DataView)) data = Float32Array.from(value as unknown as ArrayLike<number>);
-  else throw new FormatError(`HDF5 dataset '${dataset.path}': expected numbers, received dtype ${JSON.stringify(dataset.dtype)}.`);
+  else if (ArrayBuffer.isView(value) && !(value instanceof DataView))
+    data = Float32Array.from(value as unknown as ArrayLike<number>);
+  else
+    throw new FormatError(`HDF5 dataset '${dataset.path}': expected numbers, received dtype ${JSON.stringify(dataset.dtype)}.`);
   return { shape, data };
 }
 

@@ -78,14 +78,28 @@ export async function saveModel(model: Model, path: string, options: SaveOptions
   const optimizer = optimizerVarsOf(model, options.includeOptimizer ?? true);
   if (weightsOnly) {
     if (!path.endsWith('.weights.h5')) {
-      throw new ConfigError(invalid('saveModel', 'path', "a path ending in '.weights.h5' with weightsOnly", path, 'Keras 3 requires this suffix for weights files.'));
+      throw new ConfigError(
+        invalid(
+          'saveModel',
+          'path',
+          "a path ending in '.weights.h5' with weightsOnly",
+          path,
+          'Keras 3 requires this suffix for weights files.',
+        ),
+      );
     }
     await atomicWrite(path, (temp) => writeH5File(temp, (file) => writeKerasWeights(file, model, optimizer)));
     return;
   }
   if (!path.endsWith('.keras')) {
     throw new ConfigError(
-      invalid('saveModel', 'path', "a path ending in '.keras' (or '.weights.h5' with weightsOnly)", path, 'Writing Keras 2 legacy .h5 files is not supported.'),
+      invalid(
+        'saveModel',
+        'path',
+        "a path ending in '.keras' (or '.weights.h5' with weightsOnly)",
+        path,
+        'Writing Keras 2 legacy .h5 files is not supported.',
+      ),
     );
   }
   const config = kerasConfigOf(model);
@@ -151,8 +165,12 @@ function applyOptimizerState(model: Model, file: H5File, source: string): void {
   const expected = optimizer.variables().length;
   // Keras omits the learning_rate variable when the rate is a schedule; ours always has it.
   if (values.length === expected - 1) values.splice(1, 0, Float32Array.of(optimizer.currentLearningRate()));
+  // The file holds the rate as float32; keep our float64 rate when it is the same value, so resuming is exact.
+  const state: ArrayLike<number>[] = [...values];
+  const rate = optimizer.currentLearningRate();
+  if (values[1]?.[0] === Math.fround(rate)) state[1] = [rate];
   try {
-    optimizer.setState(values);
+    optimizer.setState(state);
   } catch (error) {
     throw new FormatError(
       `'${source}': the optimizer state does not fit ${optimizer.className}. Expected ${expected} variables (iterations, learning_rate, slots), received ${values.length} (${error instanceof Error ? error.message : String(error)}). Hint: the file was saved with another optimizer; load with { compile: false }.`,

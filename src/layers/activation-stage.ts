@@ -1,9 +1,9 @@
 // The activation after a conv/dense kernel: fused into the kernel for 'linear' and 'relu', a separate
 // activationForward/Backward otherwise. Owns the pre-activation, output and gradient buffers it needs.
 
+import { type ActivationSpec, isFusedActivation } from '../activations.js';
 import type { ActivationKind, Backend, FusedActivation } from '../backend/backend.js';
 import { ValueError } from '../errors.js';
-import { type ActivationSpec, isFusedActivation } from '../activations.js';
 import { reuse } from './common.js';
 
 export class ActivationStage {

@@ -1,8 +1,8 @@
 // Keras Activation layer: applies a named activation ('relu', 'softmax', ...). With softmax or sigmoid it is a
 // FusableOutputLayer: the trainer may take its input as logits and fuse the activation into the loss.
 
-import type { ActivationAttrs, ActivationKind } from '../backend/backend.js';
 import { type ActivationSpec, resolveActivation } from '../activations.js';
+import type { ActivationAttrs, ActivationKind } from '../backend/backend.js';
 import { ShapeError } from '../errors.js';
 import type { Tensor } from '../tensor.js';
 import { ActivationLayerBase } from './activation-layer-base.js';

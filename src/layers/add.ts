@@ -1,7 +1,7 @@
 // Keras Add: element-wise sum of two or more tensors of the same shape (no broadcasting).
 
 import { ShapeError } from '../errors.js';
-import { type Shape, type Tensor, formatShape } from '../tensor.js';
+import { formatShape, type Shape, type Tensor } from '../tensor.js';
 import { checkKeys, reuse } from './common.js';
 import { type BaseLayerConfig, type CallContext, Layer } from './layer.js';
 
@@ -23,12 +23,17 @@ export class Add extends Layer {
 
   computeOutputShape(inputShape: Shape | Shape[]): Shape {
     if (!isShapeList(inputShape) || inputShape.length < 2) {
-      throw new ShapeError(`${this.name}: invalid 'inputShape'. Expected a list of at least 2 shapes, received ${JSON.stringify(inputShape)}.`);
+      throw new ShapeError(
+        `${this.name}: invalid 'inputShape'. Expected a list of at least 2 shapes, received ${JSON.stringify(inputShape)}.`,
+      );
     }
     const first = inputShape[0]!;
     for (const s of inputShape) {
       const same = s.length === first.length && s.every((d, i) => d === null || first[i] === null || d === first[i]);
-      if (!same) throw new ShapeError(`${this.name}: invalid 'inputShape'. Expected equal shapes, received ${inputShape.map(formatShape).join(' and ')}.`);
+      if (!same)
+        throw new ShapeError(
+          `${this.name}: invalid 'inputShape'. Expected equal shapes, received ${inputShape.map(formatShape).join(' and ')}.`,
+        );
     }
     return first.map((d, i) => d ?? inputShape.find((s) => s[i] !== null)?.[i] ?? null);
   }

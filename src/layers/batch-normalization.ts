@@ -3,10 +3,10 @@
 // works in both modes. Axes other than the last and renorm/virtual batches are not supported.
 
 import type { BatchNormAttrs } from '../backend/backend.js';
-import { ConfigError, ShapeError, invalid } from '../errors.js';
-import { type Initializer, type InitializerLike, getInitializer, initializerSpec } from '../initializers.js';
-import { type Regularizer, type RegularizerLike, getRegularizer, regularizerSpec } from '../regularizers.js';
-import { type Shape, type Tensor, formatShape } from '../tensor.js';
+import { ConfigError, invalid, ShapeError } from '../errors.js';
+import { getInitializer, type Initializer, type InitializerLike, initializerSpec } from '../initializers.js';
+import { getRegularizer, type Regularizer, type RegularizerLike, regularizerSpec } from '../regularizers.js';
+import { formatShape, type Shape, type Tensor } from '../tensor.js';
 import { bool, checkBuiltShape, checkKeys, finiteNumber, reuse } from './common.js';
 import { type BaseLayerConfig, type CallContext, Layer, type LayerWeight, singleInput, singleShape } from './layer.js';
 
@@ -26,8 +26,17 @@ export interface BatchNormalizationConfig extends BaseLayerConfig {
 }
 
 const KEYS = [
-  'axis', 'momentum', 'epsilon', 'center', 'scale', 'betaInitializer', 'gammaInitializer',
-  'movingMeanInitializer', 'movingVarianceInitializer', 'betaRegularizer', 'gammaRegularizer',
+  'axis',
+  'momentum',
+  'epsilon',
+  'center',
+  'scale',
+  'betaInitializer',
+  'gammaInitializer',
+  'movingMeanInitializer',
+  'movingVarianceInitializer',
+  'betaRegularizer',
+  'gammaRegularizer',
 ];
 
 /**
@@ -71,7 +80,8 @@ export class BatchNormalization extends Layer {
     }
     this.axis = Array.isArray(axis) ? [...axis] : axis;
     this.momentum = finiteNumber(where, 'momentum', config.momentum ?? 0.99);
-    if (this.momentum < 0 || this.momentum > 1) throw new ConfigError(invalid(where, 'momentum', 'a number in [0, 1]', this.momentum));
+    if (this.momentum < 0 || this.momentum > 1)
+      throw new ConfigError(invalid(where, 'momentum', 'a number in [0, 1]', this.momentum));
     this.epsilon = finiteNumber(where, 'epsilon', config.epsilon ?? 0.001);
     if (this.epsilon <= 0) throw new ConfigError(invalid(where, 'epsilon', 'a positive number', this.epsilon));
     this.center = bool(where, 'center', config.center, true);
@@ -90,7 +100,9 @@ export class BatchNormalization extends Layer {
     const shape = singleShape(this.name, inputShape);
     const c = shape[shape.length - 1];
     if (shape.length < 2 || typeof c !== 'number' || c <= 0) {
-      throw new ShapeError(`${this.name}: invalid 'inputShape'. Expected rank >= 2 with known channels last, received ${formatShape(shape)}.`);
+      throw new ShapeError(
+        `${this.name}: invalid 'inputShape'. Expected rank >= 2 with known channels last, received ${formatShape(shape)}.`,
+      );
     }
     const axis = Array.isArray(this.axis) ? this.axis[0]! : this.axis;
     if (axis !== -1 && axis !== shape.length - 1) {

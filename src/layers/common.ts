@@ -1,10 +1,10 @@
 // Helpers the layer files share: option validation with the standard error wording, shape checks, buffer reuse,
 // and applying a non-fused activation after a kernel. Not a base class: layers stay readable on their own.
 
-import type { Backend } from '../backend/backend.js';
-import { ConfigError, ShapeError, describe, invalid } from '../errors.js';
-import { type Shape, formatShape } from '../tensor.js';
 import type { ActivationSpec } from '../activations.js';
+import type { Backend } from '../backend/backend.js';
+import { ConfigError, describe, invalid, ShapeError } from '../errors.js';
+import { formatShape, type Shape } from '../tensor.js';
 
 /** Option names every layer accepts (BaseLayerConfig). */
 export const BASE_KEYS = ['name', 'trainable', 'dtype', 'inputShape', 'batchInputShape', 'batchSize'] as const;
@@ -73,7 +73,9 @@ export function expectRank(where: string, shape: Shape, rank: number, what: stri
   }
   const dims = shape.slice(1);
   if (!dims.every((d) => typeof d === 'number' && d > 0)) {
-    throw new ShapeError(`${where}: invalid 'inputShape'. Expected known positive dimensions after the batch, received ${formatShape(shape)}.`);
+    throw new ShapeError(
+      `${where}: invalid 'inputShape'. Expected known positive dimensions after the batch, received ${formatShape(shape)}.`,
+    );
   }
   return dims as number[];
 }
@@ -84,7 +86,9 @@ export function checkBuiltShape(where: string, actual: number[], built: Shape | 
   if (!expected) return;
   const ok = actual.length === expected.length && expected.every((d, i) => i === 0 || d === null || d === actual[i]);
   if (!ok) {
-    throw new ShapeError(`${where}: invalid 'inputs'. Expected a tensor of shape ${formatShape(expected)}, received ${describe(actual)}.`);
+    throw new ShapeError(
+      `${where}: invalid 'inputs'. Expected a tensor of shape ${formatShape(expected)}, received ${describe(actual)}.`,
+    );
   }
 }
 
@@ -94,7 +98,13 @@ export function reuse(buffer: Float32Array | null, length: number): Float32Array
 }
 
 /** y = act(z), softmax over the last axis of size `lastAxis`. */
-export function activationForward(backend: Backend, y: Float32Array, z: Float32Array, act: ActivationSpec, lastAxis: number): void {
+export function activationForward(
+  backend: Backend,
+  y: Float32Array,
+  z: Float32Array,
+  act: ActivationSpec,
+  lastAxis: number,
+): void {
   backend.activationForward(y, z, act.attrs.kind === 'softmax' ? { ...act.attrs, axisSize: lastAxis } : act.attrs);
 }
 
@@ -111,4 +121,4 @@ export function activationBackward(
   backend.activationBackward(dz, dy, z, y, act.attrs.kind === 'softmax' ? { ...act.attrs, axisSize: lastAxis } : act.attrs);
 }
 
-export const DATA_FORMAT_NOTE = "convkit computes channels_last only: (N, H, W, C).";
+export const DATA_FORMAT_NOTE = 'convkit computes channels_last only: (N, H, W, C).';

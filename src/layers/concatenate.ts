@@ -1,7 +1,7 @@
 // Keras Concatenate: joins tensors along one axis (default -1, the channels). The batch axis cannot be joined.
 
-import { ConfigError, ShapeError, invalid } from '../errors.js';
-import { type Shape, type Tensor, formatShape } from '../tensor.js';
+import { ConfigError, invalid, ShapeError } from '../errors.js';
+import { formatShape, type Shape, type Tensor } from '../tensor.js';
 import { checkKeys, reuse } from './common.js';
 import { type BaseLayerConfig, type CallContext, Layer } from './layer.js';
 
@@ -21,26 +21,35 @@ export class Concatenate extends Layer {
     super(config, 'concatenate');
     checkKeys('Concatenate', config, ['axis']);
     const axis = config.axis ?? -1;
-    if (!Number.isInteger(axis) || axis === 0) throw new ConfigError(invalid('Concatenate', 'axis', 'a non-zero integer (not the batch axis)', axis));
+    if (!Number.isInteger(axis) || axis === 0)
+      throw new ConfigError(invalid('Concatenate', 'axis', 'a non-zero integer (not the batch axis)', axis));
     this.axis = axis;
   }
 
   private resolveAxis(rank: number): number {
     const axis = this.axis < 0 ? rank + this.axis : this.axis;
-    if (axis <= 0 || axis >= rank) throw new ShapeError(`${this.name}: invalid 'axis'. Expected an axis of the rank-${rank} inputs other than the batch, received ${this.axis}.`);
+    if (axis <= 0 || axis >= rank)
+      throw new ShapeError(
+        `${this.name}: invalid 'axis'. Expected an axis of the rank-${rank} inputs other than the batch, received ${this.axis}.`,
+      );
     return axis;
   }
 
   computeOutputShape(inputShape: Shape | Shape[]): Shape {
     const shapes = inputShape as Shape[];
     if (!Array.isArray(shapes[0]) || shapes.length < 2) {
-      throw new ShapeError(`${this.name}: invalid 'inputShape'. Expected a list of at least 2 shapes, received ${JSON.stringify(inputShape)}.`);
+      throw new ShapeError(
+        `${this.name}: invalid 'inputShape'. Expected a list of at least 2 shapes, received ${JSON.stringify(inputShape)}.`,
+      );
     }
     const first = shapes[0]!;
     const axis = this.resolveAxis(first.length);
     for (const s of shapes) {
       const ok = s.length === first.length && s.every((d, i) => i === axis || d === null || first[i] === null || d === first[i]);
-      if (!ok) throw new ShapeError(`${this.name}: invalid 'inputShape'. Expected shapes equal except on axis ${this.axis}, received ${shapes.map(formatShape).join(' and ')}.`);
+      if (!ok)
+        throw new ShapeError(
+          `${this.name}: invalid 'inputShape'. Expected shapes equal except on axis ${this.axis}, received ${shapes.map(formatShape).join(' and ')}.`,
+        );
     }
     const out = [...first];
     out[axis] = shapes.some((s) => s[axis] === null) ? null : shapes.reduce((t, s) => t + (s[axis] as number), 0);

@@ -29,12 +29,22 @@ export class ConvCore {
   /** Attrs for an input size; `outChannels` and `groups` come from the layer. */
   attrsFor(batch: number, h: number, w: number, c: number, outChannels: number, groups: number): Conv2dAttrs {
     const a = this.attrs;
-    if (a && a.batch === batch && a.inHeight === h && a.inWidth === w && a.inChannels === c && a.outChannels === outChannels) return a;
+    if (a && a.batch === batch && a.inHeight === h && a.inWidth === w && a.inChannels === c && a.outChannels === outChannels)
+      return a;
     const o = this.options;
     return {
-      batch, inHeight: h, inWidth: w, inChannels: c, outChannels,
-      kernelHeight: o.kernelSize[0], kernelWidth: o.kernelSize[1], strides: o.strides,
-      dilations: o.dilationRate, padding: o.padding, groups, activation: this.activation,
+      batch,
+      inHeight: h,
+      inWidth: w,
+      inChannels: c,
+      outChannels,
+      kernelHeight: o.kernelSize[0],
+      kernelWidth: o.kernelSize[1],
+      strides: o.strides,
+      dilations: o.dilationRate,
+      padding: o.padding,
+      groups,
+      activation: this.activation,
     };
   }
 
@@ -59,7 +69,14 @@ export class ConvCore {
   }
 
   /** Writes weight grads when `trainable`; returns dx, or null when `needsInputGrad` is false. */
-  backward(backend: Backend, dz: Float32Array, w: LayerWeight, b: LayerWeight | null, trainable: boolean, needsInputGrad: boolean): Tensor | null {
+  backward(
+    backend: Backend,
+    dz: Float32Array,
+    w: LayerWeight,
+    b: LayerWeight | null,
+    trainable: boolean,
+    needsInputGrad: boolean,
+  ): Tensor | null {
     const x = this.x;
     const attrs = this.attrs;
     if (!x || !attrs) throw new ShapeError(`${this.where}.backward: no forward pass to differentiate; call forward first.`);

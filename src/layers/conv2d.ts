@@ -1,16 +1,24 @@
 // Keras Conv2D (channels_last, optional groups) over the backend's conv2d kernels. 'relu' and 'linear' are fused
 // into the kernel; other activations run after it. Does not support activity regularizers or constraints.
 
-import { ConfigError, ShapeError, invalid } from '../errors.js';
-import { type Initializer, type InitializerLike, getInitializer, initializerSpec } from '../initializers.js';
-import { type Regularizer, type RegularizerLike, getRegularizer, regularizerSpec } from '../regularizers.js';
 import { resolveActivation } from '../activations.js';
 import type { ActivationKind } from '../backend/backend.js';
+import { ConfigError, invalid, ShapeError } from '../errors.js';
+import { getInitializer, type Initializer, type InitializerLike, initializerSpec } from '../initializers.js';
+import { getRegularizer, type Regularizer, type RegularizerLike, regularizerSpec } from '../regularizers.js';
 import type { Shape, Tensor } from '../tensor.js';
 import { ActivationStage } from './activation-stage.js';
+import { bool, checkBuiltShape, checkKeys, expectRank, intPair, paddingMode, positiveInt } from './common.js';
 import { ConvCore } from './conv-core.js';
-import { checkBuiltShape, checkKeys, expectRank, intPair, paddingMode, positiveInt, bool } from './common.js';
-import { type BaseLayerConfig, type CallContext, type FusableOutputLayer, Layer, type LayerWeight, singleInput, singleShape } from './layer.js';
+import {
+  type BaseLayerConfig,
+  type CallContext,
+  type FusableOutputLayer,
+  Layer,
+  type LayerWeight,
+  singleInput,
+  singleShape,
+} from './layer.js';
 
 export interface Conv2DConfig extends BaseLayerConfig {
   filters: number;
@@ -28,8 +36,18 @@ export interface Conv2DConfig extends BaseLayerConfig {
 }
 
 const KEYS = [
-  'filters', 'kernelSize', 'strides', 'padding', 'dilationRate', 'groups', 'activation', 'useBias',
-  'kernelInitializer', 'biasInitializer', 'kernelRegularizer', 'biasRegularizer',
+  'filters',
+  'kernelSize',
+  'strides',
+  'padding',
+  'dilationRate',
+  'groups',
+  'activation',
+  'useBias',
+  'kernelInitializer',
+  'biasInitializer',
+  'kernelRegularizer',
+  'biasRegularizer',
 ];
 
 /**
@@ -85,7 +103,9 @@ export class Conv2D extends Layer implements FusableOutputLayer {
     const shape = singleShape(this.name, inputShape);
     const [h, w, c] = expectRank(this.name, shape, 4, '(batch, height, width, channels)') as [number, number, number];
     if (c % this.groups !== 0) {
-      throw new ShapeError(`${this.name}: invalid 'inputShape'. Expected channels divisible by groups (${this.groups}), received ${c}.`);
+      throw new ShapeError(
+        `${this.name}: invalid 'inputShape'. Expected channels divisible by groups (${this.groups}), received ${c}.`,
+      );
     }
     const [oh, ow] = this.core.outputSize(h, w);
     return [shape[0] ?? null, oh, ow, this.filters];
@@ -95,10 +115,16 @@ export class Conv2D extends Layer implements FusableOutputLayer {
     if (this.built) return;
     this.outShape = this.computeOutputShape(inputShape).slice(1) as number[];
     this.inChannels = singleShape(this.name, inputShape)[3] as number;
-    this.kernel = this.addWeight('kernel', [...this.kernelSize, this.inChannels / this.groups, this.filters], this.kernelInitializer, {
-      regularizer: this.kernelRegularizer,
-    });
-    if (this.useBias) this.bias = this.addWeight('bias', [this.filters], this.biasInitializer, { regularizer: this.biasRegularizer });
+    this.kernel = this.addWeight(
+      'kernel',
+      [...this.kernelSize, this.inChannels / this.groups, this.filters],
+      this.kernelInitializer,
+      {
+        regularizer: this.kernelRegularizer,
+      },
+    );
+    if (this.useBias)
+      this.bias = this.addWeight('bias', [this.filters], this.biasInitializer, { regularizer: this.biasRegularizer });
     super.build(inputShape);
   }
 

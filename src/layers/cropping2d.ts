@@ -1,7 +1,7 @@
 // Keras Cropping2D: removes rows/columns from the borders of (N, H, W, C) images.
 
 import { ShapeError } from '../errors.js';
-import { type Shape, type Tensor, formatShape } from '../tensor.js';
+import { formatShape, type Shape, type Tensor } from '../tensor.js';
 import { checkKeys, expectRank, reuse } from './common.js';
 import { type BaseLayerConfig, type CallContext, Layer, singleInput, singleShape } from './layer.js';
 import { copyWindow, normalizeAmounts } from './spatial-crop.js';
@@ -30,7 +30,9 @@ export class Cropping2D extends Layer {
     const [h, w, c] = expectRank(this.name, shape, 4, '(batch, height, width, channels)') as [number, number, number];
     const [[t, b], [l, r]] = this.cropping;
     if (h - t - b <= 0 || w - l - r <= 0) {
-      throw new ShapeError(`${this.name}: invalid 'inputShape'. Expected more than ${t + b} rows and ${l + r} columns to crop, received ${formatShape(shape)}.`);
+      throw new ShapeError(
+        `${this.name}: invalid 'inputShape'. Expected more than ${t + b} rows and ${l + r} columns to crop, received ${formatShape(shape)}.`,
+      );
     }
     return [shape[0] ?? null, h - t - b, w - l - r, c];
   }

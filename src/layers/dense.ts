@@ -1,15 +1,23 @@
 // Keras Dense over the backend's dense kernels, applied to the last axis (a (N, H, W, C) input is treated as
 // N*H*W rows, as Keras does). 'relu' and 'linear' are fused into the kernel; other activations run after it.
 
+import { resolveActivation } from '../activations.js';
 import type { ActivationKind, DenseAttrs } from '../backend/backend.js';
 import { ShapeError } from '../errors.js';
-import { type Initializer, type InitializerLike, getInitializer, initializerSpec } from '../initializers.js';
-import { type Regularizer, type RegularizerLike, getRegularizer, regularizerSpec } from '../regularizers.js';
-import { resolveActivation } from '../activations.js';
-import { type Shape, type Tensor, formatShape } from '../tensor.js';
+import { getInitializer, type Initializer, type InitializerLike, initializerSpec } from '../initializers.js';
+import { getRegularizer, type Regularizer, type RegularizerLike, regularizerSpec } from '../regularizers.js';
+import { formatShape, type Shape, type Tensor } from '../tensor.js';
 import { ActivationStage } from './activation-stage.js';
 import { bool, checkBuiltShape, checkKeys, positiveInt, reuse } from './common.js';
-import { type BaseLayerConfig, type CallContext, type FusableOutputLayer, Layer, type LayerWeight, singleInput, singleShape } from './layer.js';
+import {
+  type BaseLayerConfig,
+  type CallContext,
+  type FusableOutputLayer,
+  Layer,
+  type LayerWeight,
+  singleInput,
+  singleShape,
+} from './layer.js';
 
 export interface DenseConfig extends BaseLayerConfig {
   units: number;
@@ -72,8 +80,11 @@ export class Dense extends Layer implements FusableOutputLayer {
     const shape = singleShape(this.name, inputShape);
     this.computeOutputShape(shape);
     const inUnits = shape[shape.length - 1] as number;
-    this.kernel = this.addWeight('kernel', [inUnits, this.units], this.kernelInitializer, { regularizer: this.kernelRegularizer });
-    if (this.useBias) this.bias = this.addWeight('bias', [this.units], this.biasInitializer, { regularizer: this.biasRegularizer });
+    this.kernel = this.addWeight('kernel', [inUnits, this.units], this.kernelInitializer, {
+      regularizer: this.kernelRegularizer,
+    });
+    if (this.useBias)
+      this.bias = this.addWeight('bias', [this.units], this.biasInitializer, { regularizer: this.biasRegularizer });
     super.build(inputShape);
   }
 

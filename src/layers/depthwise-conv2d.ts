@@ -2,16 +2,24 @@
 // conv2d with groups = C (the Keras kernel (KH, KW, C, M) has the grouped kernel's memory layout). Accepts and
 // ignores `groups: 1`, which Keras 2.4-era files (Teachable Machine) carry; other groups values are rejected.
 
+import { resolveActivation } from '../activations.js';
 import type { ActivationKind } from '../backend/backend.js';
 import { ConfigError, invalid } from '../errors.js';
-import { type Initializer, type InitializerLike, getInitializer, initializerSpec } from '../initializers.js';
-import { type Regularizer, type RegularizerLike, getRegularizer, regularizerSpec } from '../regularizers.js';
-import { resolveActivation } from '../activations.js';
+import { getInitializer, type Initializer, type InitializerLike, initializerSpec } from '../initializers.js';
+import { getRegularizer, type Regularizer, type RegularizerLike, regularizerSpec } from '../regularizers.js';
 import type { Shape, Tensor } from '../tensor.js';
 import { ActivationStage } from './activation-stage.js';
-import { ConvCore } from './conv-core.js';
 import { bool, checkBuiltShape, checkKeys, expectRank, intPair, paddingMode, positiveInt } from './common.js';
-import { type BaseLayerConfig, type CallContext, type FusableOutputLayer, Layer, type LayerWeight, singleInput, singleShape } from './layer.js';
+import { ConvCore } from './conv-core.js';
+import {
+  type BaseLayerConfig,
+  type CallContext,
+  type FusableOutputLayer,
+  Layer,
+  type LayerWeight,
+  singleInput,
+  singleShape,
+} from './layer.js';
 
 export interface DepthwiseConv2DConfig extends BaseLayerConfig {
   kernelSize: number | [number, number];
@@ -30,8 +38,18 @@ export interface DepthwiseConv2DConfig extends BaseLayerConfig {
 }
 
 const KEYS = [
-  'kernelSize', 'strides', 'padding', 'depthMultiplier', 'dilationRate', 'activation', 'useBias',
-  'depthwiseInitializer', 'biasInitializer', 'depthwiseRegularizer', 'biasRegularizer', 'groups',
+  'kernelSize',
+  'strides',
+  'padding',
+  'depthMultiplier',
+  'dilationRate',
+  'activation',
+  'useBias',
+  'depthwiseInitializer',
+  'biasInitializer',
+  'depthwiseRegularizer',
+  'biasRegularizer',
+  'groups',
 ];
 
 /**
@@ -63,7 +81,9 @@ export class DepthwiseConv2D extends Layer implements FusableOutputLayer {
     super(config, 'depthwise_conv2d');
     checkKeys(where, config, KEYS);
     if (config.groups !== undefined && config.groups !== 1) {
-      throw new ConfigError(invalid(where, 'groups', '1 or absent (depthwise convolution groups by channel itself)', config.groups));
+      throw new ConfigError(
+        invalid(where, 'groups', '1 or absent (depthwise convolution groups by channel itself)', config.groups),
+      );
     }
     this.kernelSize = intPair(where, 'kernelSize', config.kernelSize);
     this.strides = intPair(where, 'strides', config.strides ?? 1);
@@ -93,11 +113,18 @@ export class DepthwiseConv2D extends Layer implements FusableOutputLayer {
     if (this.built) return;
     this.outShape = this.computeOutputShape(inputShape).slice(1) as number[];
     this.channels = singleShape(this.name, inputShape)[3] as number;
-    this.kernel = this.addWeight('depthwise_kernel', [...this.kernelSize, this.channels, this.depthMultiplier], this.depthwiseInitializer, {
-      regularizer: this.depthwiseRegularizer,
-    });
+    this.kernel = this.addWeight(
+      'depthwise_kernel',
+      [...this.kernelSize, this.channels, this.depthMultiplier],
+      this.depthwiseInitializer,
+      {
+        regularizer: this.depthwiseRegularizer,
+      },
+    );
     if (this.useBias) {
-      this.bias = this.addWeight('bias', [this.channels * this.depthMultiplier], this.biasInitializer, { regularizer: this.biasRegularizer });
+      this.bias = this.addWeight('bias', [this.channels * this.depthMultiplier], this.biasInitializer, {
+        regularizer: this.biasRegularizer,
+      });
     }
     super.build(inputShape);
   }

@@ -1,7 +1,7 @@
 // Keras Dropout and SpatialDropout2D over the backend's dropoutForward (inverted dropout: kept values scaled
 // by 1/(1-rate)). Identity outside training. noiseShape is not supported.
 
-import { ConfigError, ShapeError, invalid } from '../errors.js';
+import { ConfigError, invalid, ShapeError } from '../errors.js';
 import type { Shape, Tensor } from '../tensor.js';
 import { checkKeys, expectRank, reuse } from './common.js';
 import { type BaseLayerConfig, type CallContext, Layer, singleInput, singleShape } from './layer.js';
@@ -35,7 +35,8 @@ export class Dropout extends Layer {
       throw new ConfigError(invalid(where, 'rate', 'a number in [0, 1)', config.rate));
     }
     this.rate = config.rate;
-    if (config.seed != null && !Number.isInteger(config.seed)) throw new ConfigError(invalid(where, 'seed', 'an integer or null', config.seed));
+    if (config.seed != null && !Number.isInteger(config.seed))
+      throw new ConfigError(invalid(where, 'seed', 'an integer or null', config.seed));
     this.seed = config.seed ?? null;
   }
 
@@ -67,14 +68,20 @@ export class Dropout extends Layer {
     }
     this.y = reuse(this.y, x.data.length);
     this.mask = reuse(this.mask, x.data.length);
-    ctx.backend.dropoutForward(this.y, this.mask, x.data, spatial ? { rate: this.rate, seed, offset, spatial } : { rate: this.rate, seed, offset });
+    ctx.backend.dropoutForward(
+      this.y,
+      this.mask,
+      x.data,
+      spatial ? { rate: this.rate, seed, offset, spatial } : { rate: this.rate, seed, offset },
+    );
     return { data: this.y, shape: x.shape };
   }
 
   backward(dy: Tensor, ctx: CallContext): (Tensor | null)[] {
     if (!ctx.needsInputGrad) return [null];
     if (!this.active) return [dy];
-    if (!this.mask || this.mask.length !== dy.data.length) throw new ShapeError(`${this.name}.backward: dy does not match the latest forward.`);
+    if (!this.mask || this.mask.length !== dy.data.length)
+      throw new ShapeError(`${this.name}.backward: dy does not match the latest forward.`);
     this.dx = reuse(this.dx, dy.data.length);
     ctx.backend.multiply(this.dx, dy.data, this.mask);
     return [{ data: this.dx, shape: dy.shape }];
@@ -100,7 +107,8 @@ export class SpatialDropout2D extends Dropout {
   }
 
   protected override spatial(x: Tensor): { batch: number; spatialSize: number; channels: number } {
-    if (x.shape.length !== 4) throw new ShapeError(`${this.name}: invalid 'inputs'. Expected rank 4 (N, H, W, C), received rank ${x.shape.length}.`);
+    if (x.shape.length !== 4)
+      throw new ShapeError(`${this.name}: invalid 'inputs'. Expected rank 4 (N, H, W, C), received rank ${x.shape.length}.`);
     const [n, h, w, c] = x.shape as [number, number, number, number];
     return { batch: n, spatialSize: h * w, channels: c };
   }

@@ -2,7 +2,7 @@
 // the same order Keras flattens in).
 
 import { ShapeError } from '../errors.js';
-import { type Shape, type Tensor, formatShape } from '../tensor.js';
+import { formatShape, type Shape, type Tensor } from '../tensor.js';
 import { checkKeys } from './common.js';
 import { type BaseLayerConfig, type CallContext, Layer, singleInput, singleShape } from './layer.js';
 
@@ -18,7 +18,8 @@ export class Flatten extends Layer {
 
   computeOutputShape(inputShape: Shape | Shape[]): Shape {
     const shape = singleShape(this.name, inputShape);
-    if (shape.length < 2) throw new ShapeError(`${this.name}: invalid 'inputShape'. Expected rank >= 2, received ${formatShape(shape)}.`);
+    if (shape.length < 2)
+      throw new ShapeError(`${this.name}: invalid 'inputShape'. Expected rank >= 2, received ${formatShape(shape)}.`);
     const rest = shape.slice(1);
     const size = rest.every((d) => d !== null) ? (rest as number[]).reduce((p, d) => p * d, 1) : null;
     return [shape[0] ?? null, size];
@@ -26,7 +27,8 @@ export class Flatten extends Layer {
 
   forward(inputs: Tensor[], _ctx: CallContext): Tensor {
     const x = singleInput(this.name, inputs);
-    if (x.shape.length < 2) throw new ShapeError(`${this.name}: invalid 'inputs'. Expected rank >= 2, received ${formatShape(x.shape)}.`);
+    if (x.shape.length < 2)
+      throw new ShapeError(`${this.name}: invalid 'inputs'. Expected rank >= 2, received ${formatShape(x.shape)}.`);
     this.inShape = x.shape;
     const n = x.shape[0]!;
     return { data: x.data, shape: [n, n === 0 ? 0 : x.data.length / n] };

@@ -48,7 +48,8 @@ export abstract class GlobalPooling2D extends Layer {
   }
 
   backward(dy: Tensor, ctx: CallContext): (Tensor | null)[] {
-    if (!this.x || !this.attrs) throw new ShapeError(`${this.name}.backward: no forward pass to differentiate; call forward first.`);
+    if (!this.x || !this.attrs)
+      throw new ShapeError(`${this.name}.backward: no forward pass to differentiate; call forward first.`);
     if (!ctx.needsInputGrad) return [null];
     this.dx = reuse(this.dx, this.x.data.length);
     ctx.backend.globalPool2dBackward(this.dx, dy.data, this.x.data, this.attrs);

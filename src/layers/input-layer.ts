@@ -1,7 +1,7 @@
 // Keras InputLayer: declares a model's input shape; forward and backward pass values through unchanged.
 
 import { ConfigError, ShapeError } from '../errors.js';
-import { type Shape, type Tensor, formatShape } from '../tensor.js';
+import { formatShape, type Shape, type Tensor } from '../tensor.js';
 import { checkKeys } from './common.js';
 import { type BaseLayerConfig, type CallContext, Layer, singleInput, singleShape } from './layer.js';
 
@@ -24,7 +24,11 @@ export class InputLayer extends Layer {
     super(base, 'input_layer');
     checkKeys('InputLayer', config, ['shape']);
     const declared = this.declaredBatchInputShape();
-    if (!declared || declared.length < 2 || !declared.slice(1).every((d) => typeof d === 'number' && Number.isInteger(d) && d > 0)) {
+    if (
+      !declared ||
+      declared.length < 2 ||
+      !declared.slice(1).every((d) => typeof d === 'number' && Number.isInteger(d) && d > 0)
+    ) {
       throw new ConfigError(
         `InputLayer: invalid 'inputShape'. Expected one sample's shape as positive integers (e.g. [28, 28, 1]) or a batchInputShape, received ${declared ? formatShape(declared) : 'none'}.`,
       );
@@ -35,9 +39,13 @@ export class InputLayer extends Layer {
 
   computeOutputShape(inputShape: Shape | Shape[]): Shape {
     const shape = singleShape(this.name, inputShape);
-    const ok = shape.length === this.batchShape.length && this.batchShape.every((d, i) => d === null || shape[i] === null || d === shape[i]);
+    const ok =
+      shape.length === this.batchShape.length &&
+      this.batchShape.every((d, i) => d === null || shape[i] === null || d === shape[i]);
     if (!ok) {
-      throw new ShapeError(`${this.name}: invalid 'inputShape'. Expected ${formatShape(this.batchShape)}, received ${formatShape(shape)}.`);
+      throw new ShapeError(
+        `${this.name}: invalid 'inputShape'. Expected ${formatShape(this.batchShape)}, received ${formatShape(shape)}.`,
+      );
     }
     return [...shape];
   }

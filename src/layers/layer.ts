@@ -4,10 +4,18 @@
 // for training). Weight gradients are overwritten by each backward; the trainer reads them once per step.
 
 import type { ActivationKind, Backend } from '../backend/backend.js';
-import { ConfigError, ShapeError, describe } from '../errors.js';
-import { type Shape, type Tensor, formatShape, sizeOf } from '../tensor.js';
+import { ConfigError, describe, ShapeError } from '../errors.js';
 import type { Initializer } from '../initializers.js';
+import type { SymbolicTensor } from '../models/input.js';
 import type { Regularizer } from '../regularizers.js';
+import { formatShape, type Shape, sizeOf, type Tensor } from '../tensor.js';
+
+/** Set by models/input.ts when it loads: keeps layer.ts free of a runtime import cycle with the model code. */
+let applyHook: ((layer: Layer, inputs: SymbolicTensor | SymbolicTensor[]) => SymbolicTensor) | null = null;
+
+export function setApplyHook(hook: (layer: Layer, inputs: SymbolicTensor | SymbolicTensor[]) => SymbolicTensor): void {
+  applyHook = hook;
+}
 
 /** A weight tensor owned by a layer. `path` is Keras's name within the layer: 'kernel', 'bias', 'gamma', ... */
 export interface LayerWeight {
@@ -105,6 +113,19 @@ export abstract class Layer {
     this.built = true;
   }
 
+  /**
+   * Calls the layer on symbolic tensors to build a functional model (Keras's `layer(x)`).
+   * @example const y = new Dense({ units: 10 }).apply(Input({ shape: [784] }));
+   */
+  apply(inputs: SymbolicTensor | SymbolicTensor[]): SymbolicTensor {
+    if (!applyHook) {
+      throw new ConfigError(
+        `${this.name}.apply: functional models need Input from convkit's models; import { Input } from 'convkit' first.`,
+      );
+    }
+    return applyHook(this, inputs);
+  }
+
   /** Runs the layer on a batch. `inputs` has one tensor except for merge layers (Add, Concatenate). */
   abstract forward(inputs: Tensor[], ctx: CallContext): Tensor;
 
@@ -119,7 +140,11 @@ export abstract class Layer {
 
   /** Full config in camelCase, the constructor's argument: `new Cls(layer.getConfig())` rebuilds it. */
   getConfig(): Record<string, unknown> {
-    const base: Record<string, unknown> = { name: this.name, trainable: this.trainable, dtype: this.baseConfig.dtype ?? 'float32' };
+    const base: Record<string, unknown> = {
+      name: this.name,
+      trainable: this.trainable,
+      dtype: this.baseConfig.dtype ?? 'float32',
+    };
     const declared = this.declaredBatchInputShape();
     if (declared) base.batchInputShape = declared;
     return { ...base, ...this.layerConfig() };

@@ -22,7 +22,9 @@ export class LeakyReLU extends ActivationLayerBase {
     super(config, 'leaky_re_lu');
     checkKeys(where, config, ['negativeSlope', 'alpha']);
     if (config.alpha !== undefined && config.negativeSlope !== undefined && config.alpha !== config.negativeSlope) {
-      throw new ConfigError(`${where}: give either 'negativeSlope' or its Keras 2 name 'alpha', received both (${config.negativeSlope} and ${config.alpha}).`);
+      throw new ConfigError(
+        `${where}: give either 'negativeSlope' or its Keras 2 name 'alpha', received both (${config.negativeSlope} and ${config.alpha}).`,
+      );
     }
     this.negativeSlope = finiteNumber(where, 'negativeSlope', config.negativeSlope ?? config.alpha ?? 0.3);
     if (this.negativeSlope < 0) throw new ConfigError(invalid(where, 'negativeSlope', 'a number >= 0', this.negativeSlope));

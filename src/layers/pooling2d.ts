@@ -65,7 +65,8 @@ export abstract class Pooling2D extends Layer {
   }
 
   protected saved(): { x: Tensor; attrs: Pool2dAttrs } {
-    if (!this.x || !this.attrs) throw new ShapeError(`${this.name}.backward: no forward pass to differentiate; call forward first.`);
+    if (!this.x || !this.attrs)
+      throw new ShapeError(`${this.name}.backward: no forward pass to differentiate; call forward first.`);
     return { x: this.x, attrs: this.attrs };
   }
 

@@ -30,7 +30,8 @@ export class ReLU extends ActivationLayerBase {
     super(config, 're_lu');
     checkKeys(where, config, ['maxValue', 'negativeSlope', 'threshold']);
     this.maxValue = config.maxValue == null ? null : finiteNumber(where, 'maxValue', config.maxValue);
-    if (this.maxValue !== null && this.maxValue < 0) throw new ConfigError(invalid(where, 'maxValue', 'a number >= 0 or null', this.maxValue));
+    if (this.maxValue !== null && this.maxValue < 0)
+      throw new ConfigError(invalid(where, 'maxValue', 'a number >= 0 or null', this.maxValue));
     this.negativeSlope = finiteNumber(where, 'negativeSlope', config.negativeSlope ?? 0);
     if (this.negativeSlope < 0) throw new ConfigError(invalid(where, 'negativeSlope', 'a number >= 0', this.negativeSlope));
     this.threshold = finiteNumber(where, 'threshold', config.threshold ?? 0);

@@ -1,7 +1,7 @@
 // Keras Reshape: changes the shape after the batch axis without copying; one -1 entry is inferred.
 
-import { ConfigError, ShapeError, invalid } from '../errors.js';
-import { type Shape, type Tensor, formatShape } from '../tensor.js';
+import { ConfigError, invalid, ShapeError } from '../errors.js';
+import { formatShape, type Shape, type Tensor } from '../tensor.js';
 import { checkKeys } from './common.js';
 import { type BaseLayerConfig, type CallContext, Layer, singleInput, singleShape } from './layer.js';
 
@@ -44,7 +44,13 @@ export class Reshape extends Layer {
     const shape = singleShape(this.name, inputShape);
     const rest = shape.slice(1);
     if (rest.some((d) => d === null)) return [shape[0] ?? null, ...this.targetShape.map((d) => (d === -1 ? null : d))];
-    return [shape[0] ?? null, ...this.resolve((rest as number[]).reduce((p, d) => p * d, 1), shape)];
+    return [
+      shape[0] ?? null,
+      ...this.resolve(
+        (rest as number[]).reduce((p, d) => p * d, 1),
+        shape,
+      ),
+    ];
   }
 
   forward(inputs: Tensor[], _ctx: CallContext): Tensor {

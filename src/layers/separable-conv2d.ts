@@ -1,16 +1,24 @@
 // Keras SeparableConv2D: a depthwise convolution (no bias, no activation) followed by a 1x1 pointwise
 // convolution with bias and activation, as two backend conv2d calls with an intermediate buffer.
 
+import { resolveActivation } from '../activations.js';
 import type { ActivationKind } from '../backend/backend.js';
 import { ConfigError, invalid } from '../errors.js';
-import { type Initializer, type InitializerLike, getInitializer, initializerSpec } from '../initializers.js';
-import { type Regularizer, type RegularizerLike, getRegularizer, regularizerSpec } from '../regularizers.js';
-import { resolveActivation } from '../activations.js';
+import { getInitializer, type Initializer, type InitializerLike, initializerSpec } from '../initializers.js';
+import { getRegularizer, type Regularizer, type RegularizerLike, regularizerSpec } from '../regularizers.js';
 import type { Shape, Tensor } from '../tensor.js';
 import { ActivationStage } from './activation-stage.js';
-import { ConvCore } from './conv-core.js';
 import { bool, checkBuiltShape, checkKeys, expectRank, intPair, paddingMode, positiveInt, reuse } from './common.js';
-import { type BaseLayerConfig, type CallContext, type FusableOutputLayer, Layer, type LayerWeight, singleInput, singleShape } from './layer.js';
+import { ConvCore } from './conv-core.js';
+import {
+  type BaseLayerConfig,
+  type CallContext,
+  type FusableOutputLayer,
+  Layer,
+  type LayerWeight,
+  singleInput,
+  singleShape,
+} from './layer.js';
 
 export interface SeparableConv2DConfig extends BaseLayerConfig {
   filters: number;
@@ -30,8 +38,20 @@ export interface SeparableConv2DConfig extends BaseLayerConfig {
 }
 
 const KEYS = [
-  'filters', 'kernelSize', 'strides', 'padding', 'dilationRate', 'depthMultiplier', 'activation', 'useBias',
-  'depthwiseInitializer', 'pointwiseInitializer', 'biasInitializer', 'depthwiseRegularizer', 'pointwiseRegularizer', 'biasRegularizer',
+  'filters',
+  'kernelSize',
+  'strides',
+  'padding',
+  'dilationRate',
+  'depthMultiplier',
+  'activation',
+  'useBias',
+  'depthwiseInitializer',
+  'pointwiseInitializer',
+  'biasInitializer',
+  'depthwiseRegularizer',
+  'pointwiseRegularizer',
+  'biasRegularizer',
 ];
 
 /**
@@ -79,7 +99,11 @@ export class SeparableConv2D extends Layer implements FusableOutputLayer {
     this.depthMultiplier = positiveInt(where, 'depthMultiplier', config.depthMultiplier ?? 1);
     this.stage = new ActivationStage(resolveActivation(config.activation, where));
     this.dwCore = new ConvCore(this.name, this, 'linear');
-    this.pwCore = new ConvCore(this.name, { kernelSize: [1, 1], strides: [1, 1], padding: 'valid', dilationRate: [1, 1] }, this.stage.kernelActivation);
+    this.pwCore = new ConvCore(
+      this.name,
+      { kernelSize: [1, 1], strides: [1, 1], padding: 'valid', dilationRate: [1, 1] },
+      this.stage.kernelActivation,
+    );
     this.useBias = bool(where, 'useBias', config.useBias, true);
     this.depthwiseInitializer = getInitializer(config.depthwiseInitializer ?? 'GlorotUniform', where);
     this.pointwiseInitializer = getInitializer(config.pointwiseInitializer ?? 'GlorotUniform', where);
@@ -107,7 +131,8 @@ export class SeparableConv2D extends Layer implements FusableOutputLayer {
     this.pointwiseKernel = this.addWeight('pointwise_kernel', [1, 1, c * m, this.filters], this.pointwiseInitializer, {
       regularizer: this.pointwiseRegularizer,
     });
-    if (this.useBias) this.bias = this.addWeight('bias', [this.filters], this.biasInitializer, { regularizer: this.biasRegularizer });
+    if (this.useBias)
+      this.bias = this.addWeight('bias', [this.filters], this.biasInitializer, { regularizer: this.biasRegularizer });
     super.build(inputShape);
   }
 
@@ -122,7 +147,14 @@ export class SeparableConv2D extends Layer implements FusableOutputLayer {
     this.dwCore.forward(ctx.backend, this.mid, x, this.depthwiseKernel!, null, this.dwCore.attrsFor(n, h, w, c, cm, c));
     const mid: Tensor = { data: this.mid, shape: [n, oh, ow, cm] };
     const out = this.stage.kernelOutput(n * oh * ow * this.filters);
-    this.pwCore.forward(ctx.backend, out, mid, this.pointwiseKernel!, this.bias, this.pwCore.attrsFor(n, oh, ow, cm, this.filters, 1));
+    this.pwCore.forward(
+      ctx.backend,
+      out,
+      mid,
+      this.pointwiseKernel!,
+      this.bias,
+      this.pwCore.attrsFor(n, oh, ow, cm, this.filters, 1),
+    );
     this.outShape = [oh, ow, this.filters];
     return { data: this.stage.finish(ctx.backend, this.filters), shape: [n, oh, ow, this.filters] };
   }
@@ -141,7 +173,14 @@ export class SeparableConv2D extends Layer implements FusableOutputLayer {
 
   backwardPreActivation(dz: Tensor, ctx: CallContext): (Tensor | null)[] {
     const be = ctx.backend;
-    const dMid = this.pwCore.backward(be, dz.data, this.pointwiseKernel!, this.bias, this.trainable, this.trainable || ctx.needsInputGrad);
+    const dMid = this.pwCore.backward(
+      be,
+      dz.data,
+      this.pointwiseKernel!,
+      this.bias,
+      this.trainable,
+      this.trainable || ctx.needsInputGrad,
+    );
     if (!dMid) return [null];
     return [this.dwCore.backward(be, dMid.data, this.depthwiseKernel!, null, this.trainable, ctx.needsInputGrad)];
   }

@@ -2,7 +2,7 @@
 // its input as logits and fuse softmax into the cross-entropy loss.
 
 import type { ActivationAttrs, ActivationKind } from '../backend/backend.js';
-import { ConfigError, ShapeError, invalid } from '../errors.js';
+import { ConfigError, invalid, ShapeError } from '../errors.js';
 import type { Tensor } from '../tensor.js';
 import { ActivationLayerBase } from './activation-layer-base.js';
 import { checkKeys } from './common.js';

@@ -6,12 +6,23 @@ import { ConfigError, invalid } from '../errors.js';
 /** [[top, bottom], [left, right]] from an int, a pair [symH, symW], or the nested form. */
 export function normalizeAmounts(where: string, arg: string, value: unknown): [[number, number], [number, number]] {
   const nonNeg = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0;
-  if (nonNeg(value)) return [[value, value], [value, value]];
+  if (nonNeg(value))
+    return [
+      [value, value],
+      [value, value],
+    ];
   if (Array.isArray(value) && value.length === 2) {
     const [a, b] = value as unknown[];
-    if (nonNeg(a) && nonNeg(b)) return [[a, a], [b, b]];
+    if (nonNeg(a) && nonNeg(b))
+      return [
+        [a, a],
+        [b, b],
+      ];
     if (Array.isArray(a) && Array.isArray(b) && a.length === 2 && b.length === 2 && [...a, ...b].every(nonNeg)) {
-      return [[a[0], a[1]], [b[0], b[1]]];
+      return [
+        [a[0], a[1]],
+        [b[0], b[1]],
+      ];
     }
   }
   throw new ConfigError(invalid(where, arg, 'a non-negative integer, [height, width], or [[top, bottom], [left, right]]', value));

@@ -2,9 +2,9 @@
 // which tensor, so `new Model({inputs, outputs})` can recover the graph. Holds no data and computes nothing
 // beyond output shapes; a layer instance may be called once (shared layers are not supported).
 
-import { ConfigError, ShapeError, invalid } from '../errors.js';
+import { ConfigError, invalid, ShapeError } from '../errors.js';
 import { InputLayer } from '../layers/input-layer.js';
-import type { Layer } from '../layers/layer.js';
+import { type Layer, setApplyHook } from '../layers/layer.js';
 import type { Shape } from '../tensor.js';
 
 let symbolicCounter = 0;
@@ -83,6 +83,7 @@ export function callLayer(layer: Layer, inputs: SymbolicTensor | SymbolicTensor[
 }
 
 const usedLayers = new WeakSet<Layer>();
+setApplyHook(callLayer);
 
 /** Lets a layer be called again (used when a Sequential rebuilds its graph for a new input shape). */
 export function releaseLayer(layer: Layer): void {

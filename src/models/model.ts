@@ -5,17 +5,17 @@
 
 import type { Backend } from '../backend/backend.js';
 import { getBackend } from '../backend/registry.js';
-import { ConfigError, NotFoundError, ShapeError, describe, invalid } from '../errors.js';
-import { type CallContext, Layer, type LayerWeight, isFusableOutputLayer } from '../layers/layer.js';
-import { type Shape, type Tensor, formatShape } from '../tensor.js';
-import { type SymbolicTensor, isInputLayer, shapeCompatible } from './input.js';
+import type { Logs, TrainingTarget } from '../callbacks/callback.js';
+import { ConfigError, invalid, NotFoundError, ShapeError } from '../errors.js';
+import { type CallContext, isFusableOutputLayer, Layer, type LayerWeight } from '../layers/layer.js';
+import { formatShape, type Shape, type Tensor } from '../tensor.js';
 import { type CompileArgs, type CompiledState, compileModel } from '../training/compile.js';
-import * as trainer from '../training/trainer.js';
-import type { EvaluateOptions, FitOptions, PredictOptions } from '../training/trainer.js';
 import type { Dataset } from '../training/data.js';
 import type { History } from '../training/history.js';
-import type { Logs } from '../callbacks/callback.js';
-import { type SummaryOptions, summary as printSummary } from './summary.js';
+import type { EvaluateOptions, FitOptions, PredictOptions } from '../training/trainer.js';
+import * as trainer from '../training/trainer.js';
+import { isInputLayer, type SymbolicTensor, shapeCompatible } from './input.js';
+import { summary as printSummary, type SummaryOptions } from './summary.js';
 
 /** The contract this model needs from src/io/keras-file.ts (written by the I/O side, imported lazily). */
 export interface KerasFileModule {
@@ -50,7 +50,7 @@ export interface GraphNode {
  * const h = callLayer(new Dense({ units: 16, activation: 'relu' }), x);
  * const model = new Model({ inputs: x, outputs: callLayer(new Dense({ units: 3, activation: 'softmax' }), h) });
  */
-export class Model extends Layer {
+export class Model extends Layer implements TrainingTarget {
   readonly className: string = 'Functional';
   /** Set by callbacks (EarlyStopping, TerminateOnNaN) to end fit(). */
   stopTraining = false;
@@ -69,8 +69,11 @@ export class Model extends Layer {
   private nodeNeedsInputGrad: boolean[] = [];
   private syncedTrainable = true;
 
-  constructor(args?: ModelArgs) {
-    super({ ...(args?.name !== undefined ? { name: args.name } : {}), ...(args?.trainable !== undefined ? { trainable: args.trainable } : {}) }, 'functional');
+  /** `nameBase` is for subclasses ('sequential'); `base` carries their name/trainable when they have no graph yet. */
+  constructor(args?: ModelArgs, nameBase = 'functional', base: { name?: string; trainable?: boolean } = {}) {
+    const name = args?.name ?? base.name;
+    const trainable = args?.trainable ?? base.trainable;
+    super({ ...(name !== undefined ? { name } : {}), ...(trainable !== undefined ? { trainable } : {}) }, nameBase);
     if (args) this.setGraph(args.inputs, args.outputs);
   }
 
@@ -114,11 +117,20 @@ export class Model extends Layer {
     this.inputTensors = Array.isArray(inputs) ? [...inputs] : [inputs];
     this.outputTensors = Array.isArray(outputs) ? [...outputs] : [outputs];
     if (this.outputTensors.length !== 1) {
-      throw new ConfigError(invalid(`Model '${this.name}'`, 'outputs', 'exactly one output tensor', this.outputTensors.length, 'Multi-output models are not supported.'));
+      throw new ConfigError(
+        invalid(
+          `Model '${this.name}'`,
+          'outputs',
+          'exactly one output tensor',
+          this.outputTensors.length,
+          'Multi-output models are not supported.',
+        ),
+      );
     }
     const slotOf = new Map<SymbolicTensor, number>();
     this.inputTensors.forEach((t, i) => {
-      if (!isInputLayer(t.layer)) throw new ConfigError(invalid(`Model '${this.name}'`, 'inputs', 'tensors made by Input()', t.name));
+      if (!isInputLayer(t.layer))
+        throw new ConfigError(invalid(`Model '${this.name}'`, 'inputs', 'tensors made by Input()', t.name));
       slotOf.set(t, i);
     });
     const nodes: GraphNode[] = [];
@@ -271,7 +283,8 @@ export class Model extends Layer {
       if (!g || !this.needGrad[node.outSlot]) continue;
       ctx.needsInputGrad = this.nodeNeedsInputGrad[k]!;
       const layer = node.layer;
-      const dxs = fused && k === last && isFusableOutputLayer(layer) ? layer.backwardPreActivation(g, ctx) : layer.backward(g, ctx);
+      const dxs =
+        fused && k === last && isFusableOutputLayer(layer) ? layer.backwardPreActivation(g, ctx) : layer.backward(g, ctx);
       if (!ctx.needsInputGrad) continue;
       node.inSlots.forEach((slot, i) => {
         const dx = dxs[i];
@@ -349,6 +362,11 @@ export class Model extends Layer {
     return trainer.predictOnBatch(this, x);
   }
 
+  /** Whether compile() has been called. */
+  isCompiled(): boolean {
+    return this.compiled !== null;
+  }
+
   getLearningRate(): number {
     return this.requireCompiled('getLearningRate').optimizer.currentLearningRate();
   }
@@ -376,12 +394,10 @@ export class Model extends Layer {
 
   requireCompiled(where: string): CompiledState {
     if (!this.compiled) {
-      throw new ConfigError(`${this.name}.${where}: the model is not compiled. Call model.compile({ optimizer, loss, metrics }) first.`);
+      throw new ConfigError(
+        `${this.name}.${where}: the model is not compiled. Call model.compile({ optimizer, loss, metrics }) first.`,
+      );
     }
     return this.compiled;
   }
-}
-
-export function describeInputs(model: Model): string {
-  return describe(model.expectedInputShapes().map(formatShape));
 }

@@ -5,7 +5,7 @@
 import { ConfigError, invalid } from '../errors.js';
 import type { Layer } from '../layers/layer.js';
 import type { Shape } from '../tensor.js';
-import { Input, SymbolicTensor, callLayer, inputTensorOf, isInputLayer, releaseLayer } from './input.js';
+import { callLayer, Input, inputTensorOf, isInputLayer, releaseLayer, SymbolicTensor } from './input.js';
 import { Model } from './model.js';
 
 export interface SequentialArgs {
@@ -27,11 +27,8 @@ export class Sequential extends Model {
   private stack: Layer[] = [];
   private inputLayer: Layer | null = null;
 
-  constructor(layers: Layer[] = [], args: SequentialArgs = {}) {
-    super();
-    if (args.name !== undefined) this.name = args.name;
-    else this.name = this.name.replace(/^functional/, 'sequential');
-    if (args.trainable !== undefined) this.trainable = args.trainable;
+  constructor(layers: (Layer | SymbolicTensor)[] = [], args: SequentialArgs = {}) {
+    super(undefined, 'sequential', args);
     for (const layer of layers) this.add(layer);
   }
 
@@ -43,7 +40,8 @@ export class Sequential extends Model {
   /** Appends a layer; builds it now when the input shape is known. */
   add(layer: Layer | SymbolicTensor): void {
     if (layer instanceof SymbolicTensor) {
-      if (!isInputLayer(layer.layer)) throw new ConfigError(invalid(`${this.name}.add`, 'layer', 'a Layer or Input()', layer.name));
+      if (!isInputLayer(layer.layer))
+        throw new ConfigError(invalid(`${this.name}.add`, 'layer', 'a Layer or Input()', layer.name));
       this.setInput(layer.layer);
       return;
     }
@@ -51,20 +49,24 @@ export class Sequential extends Model {
       this.setInput(layer);
       return;
     }
-    if (this.stack.includes(layer)) throw new ConfigError(invalid(`${this.name}.add`, 'layer', 'a layer not already in the model', layer.name));
+    if (this.stack.includes(layer))
+      throw new ConfigError(invalid(`${this.name}.add`, 'layer', 'a layer not already in the model', layer.name));
     this.stack.push(layer);
     if (this.built) {
       const out = callLayer(layer, this.outputTensors[0]!);
       this.setGraph(this.inputTensors, out);
       return;
     }
-    const declared = this.inputLayer?.declaredBatchInputShape() ?? (this.stack.length === 1 ? layer.declaredBatchInputShape() : null);
+    const declared =
+      this.inputLayer?.declaredBatchInputShape() ?? (this.stack.length === 1 ? layer.declaredBatchInputShape() : null);
     if (declared) this.buildFor(declared);
   }
 
   private setInput(layer: Layer): void {
     if (this.stack.length > 0 || this.inputLayer) {
-      throw new ConfigError(`${this.name}.add: an Input/InputLayer must come first. Expected it before any layer, received it at position ${this.stack.length}.`);
+      throw new ConfigError(
+        `${this.name}.add: an Input/InputLayer must come first. Expected it before any layer, received it at position ${this.stack.length}.`,
+      );
     }
     this.inputLayer = layer;
   }
@@ -72,7 +74,9 @@ export class Sequential extends Model {
   /** Wires the graph for an input shape (batch first). Called by add() or with the first batch's shape. */
   buildFor(batchShape: Shape): void {
     if (this.stack.length === 0) {
-      throw new ConfigError(`${this.name}: the model has no layers. Add layers with model.add(layer) before building or fitting.`);
+      throw new ConfigError(
+        `${this.name}: the model has no layers. Add layers with model.add(layer) before building or fitting.`,
+      );
     }
     const x = this.inputLayer ? inputTensorOf(this.inputLayer) : Input({ batchShape });
     let out = x;

@@ -39,7 +39,9 @@ function formatRow(fields: string[], positions: number[]): string[] {
       const space = col !== positions.length - 1 ? 2 : 0;
       let cutoff = positions[col]! - start - space;
       let fit = left[col]!.slice(0, cutoff);
-      const breaks = ['),', '},', '],', "',"].map((b) => (fit.indexOf(b) >= 0 ? fit.indexOf(b) + b.length : -1)).filter((c) => c >= 0);
+      const breaks = ['),', '},', '],', "',"]
+        .map((b) => (fit.indexOf(b) >= 0 ? fit.indexOf(b) + b.length : -1))
+        .filter((c) => c >= 0);
       if (breaks.length) {
         cutoff = Math.min(...breaks);
         fit = fit.slice(0, cutoff);
@@ -78,16 +80,28 @@ export function summary(model: Model, options: SummaryOptions = {}): string {
     positions.push(base + 15, base + 30);
     header.push('FLOPs', 'Act. memory');
   }
-  const out: string[] = [`Model: "${model.name}"`, '_'.repeat(lineLength), ...formatRow(header, positions), '='.repeat(lineLength)];
+  const out: string[] = [
+    `Model: "${model.name}"`,
+    '_'.repeat(lineLength),
+    ...formatRow(header, positions),
+    '='.repeat(lineLength),
+  ];
   const rows: string[][] = [];
   if (!sequential) {
-    for (const t of model.inputs) rows.push([`${t.name} (InputLayer)`, `[${formatShape(t.shape)}]`, '0', '[]', ...(flops ? ['0', '0 B'] : [])]);
+    for (const t of model.inputs)
+      rows.push([`${t.name} (InputLayer)`, `[${formatShape(t.shape)}]`, '0', '[]', ...(flops ? ['0', '0 B'] : [])]);
   }
   for (const node of model.graphNodes) {
     const layer = node.layer;
     const shape: Shape = node.tensor.shape;
     const row = [`${layer.name} (${layer.className})`, formatShape(shape), String(layer.countParams())];
-    if (!sequential) row.push(node.tensor.inbound.map((t) => `'${t.name}[0][0]'`).join(', ').replace(/^(.+)$/, '[$1]') || '[]');
+    if (!sequential)
+      row.push(
+        node.tensor.inbound
+          .map((t) => `'${t.name}[0][0]'`)
+          .join(', ')
+          .replace(/^(.+)$/, '[$1]') || '[]',
+      );
     if (flops) {
       const activations = shape.slice(1).reduce<number>((t, d) => t * (d ?? 1), 1);
       row.push(thousands(layer.flopsPerSample()), readableBytes(activations * 4));

@@ -3,7 +3,7 @@
 
 import { access } from 'node:fs/promises';
 import sharp from 'sharp';
-import { FormatError, NotFoundError, ConfigError, describe } from '../errors.js';
+import { ConfigError, describe, FormatError, NotFoundError } from '../errors.js';
 import type { Tensor } from '../tensor.js';
 
 export type ColorMode = 'grayscale' | 'rgb' | 'rgba';
@@ -22,12 +22,16 @@ const KERNELS = { nearest: 'nearest', bilinear: 'linear', bicubic: 'cubic', lanc
 export async function loadImage(path: string, options: LoadImageOptions = {}): Promise<Tensor> {
   const colorMode = options.colorMode ?? 'rgb';
   if (!(colorMode in CHANNELS)) {
-    throw new ConfigError(`loadImage: invalid 'colorMode'. Expected 'grayscale', 'rgb' or 'rgba', received ${describe(colorMode)}.`);
+    throw new ConfigError(
+      `loadImage: invalid 'colorMode'. Expected 'grayscale', 'rgb' or 'rgba', received ${describe(colorMode)}.`,
+    );
   }
   try {
     await access(path);
   } catch {
-    throw new NotFoundError(`loadImage: image file not found: ${path}. Check the path (relative paths start at ${process.cwd()}).`);
+    throw new NotFoundError(
+      `loadImage: image file not found: ${path}. Check the path (relative paths start at ${process.cwd()}).`,
+    );
   }
   const channels = CHANNELS[colorMode];
   let pipeline = sharp(path, { failOn: 'error' }).rotate();
@@ -35,7 +39,8 @@ export async function loadImage(path: string, options: LoadImageOptions = {}): P
     const [height, width] = options.targetSize;
     pipeline = pipeline.resize(width, height, { fit: 'fill', kernel: KERNELS[options.interpolation ?? 'bilinear'] });
   }
-  pipeline = colorMode === 'grayscale' ? pipeline.grayscale() : colorMode === 'rgb' ? pipeline.removeAlpha() : pipeline.ensureAlpha();
+  pipeline =
+    colorMode === 'grayscale' ? pipeline.grayscale() : colorMode === 'rgb' ? pipeline.removeAlpha() : pipeline.ensureAlpha();
   let raw: { data: Buffer; info: sharp.OutputInfo };
   try {
     raw = await pipeline.raw().toBuffer({ resolveWithObject: true });
@@ -60,7 +65,9 @@ export function stackImages(images: Tensor[]): Tensor {
   const data = new Float32Array(images.length * size);
   images.forEach((image, i) => {
     if (image.data.length !== size) {
-      throw new FormatError(`stackImages: image ${i} has shape ${describe(image.shape)}, expected [1, ${h}, ${w}, ${c}]. Give a targetSize so all images match.`);
+      throw new FormatError(
+        `stackImages: image ${i} has shape ${describe(image.shape)}, expected [1, ${h}, ${w}, ${c}]. Give a targetSize so all images match.`,
+      );
     }
     data.set(image.data, i * size);
   });

@@ -3,13 +3,13 @@
 
 import { ConfigError, invalid } from '../errors.js';
 import type { Model } from '../models/model.js';
-import { type Loss, getLoss } from './losses.js';
-import { type Metric, getMetric } from './metrics.js';
-import { type Optimizer, getOptimizer } from './optimizers/index.js';
+import { getLoss, type Loss } from './losses.js';
+import { getMetric, type Metric } from './metrics.js';
+import { getOptimizer, type Optimizer, type OptimizerSpec } from './optimizers/index.js';
 
 export interface CompileArgs {
   /** 'adam' | 'sgd' | 'rmsprop' | 'adamw' (Keras defaults) or an Optimizer instance. Default 'rmsprop' as Keras. */
-  optimizer?: string | Optimizer;
+  optimizer?: string | Optimizer | OptimizerSpec;
   /** A loss name (camelCase or snake_case) or a Loss instance. */
   loss: string | Loss;
   /** Metric names ('accuracy', 'precision', 'recall', 'auc', 'top_k_categorical_accuracy' ...) or instances. */
@@ -26,7 +26,8 @@ export interface CompiledState {
 
 /** Validates and resolves compile arguments. Called by Model.compile. */
 export function compileModel(model: Model, args: CompileArgs): CompiledState {
-  if (!args || typeof args !== 'object') throw new ConfigError(invalid(`${model.name}.compile`, 'args', '{ optimizer, loss, metrics }', args));
+  if (!args || typeof args !== 'object')
+    throw new ConfigError(invalid(`${model.name}.compile`, 'args', '{ optimizer, loss, metrics }', args));
   if (args.loss === undefined) throw new ConfigError(invalid(`${model.name}.compile`, 'loss', 'a loss name or Loss', undefined));
   const optimizer = getOptimizer(args.optimizer ?? 'rmsprop');
   const loss = getLoss(args.loss);

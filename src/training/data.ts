@@ -2,9 +2,9 @@
 // (optionally shuffled) batches of in-memory tensors gathered into preallocated buffers (no per-batch
 // allocation of data). Not here: augmentation, prefetching threads.
 
-import { uniformAt, streamKey } from '../backend/random.js';
-import { ShapeError, invalid } from '../errors.js';
-import { type Tensor, formatShape, sizeOf } from '../tensor.js';
+import { streamKey, uniformAt } from '../backend/random.js';
+import { invalid, ShapeError } from '../errors.js';
+import { formatShape, sizeOf, type Tensor } from '../tensor.js';
 
 /** One batch from a Dataset. */
 export interface Batch {

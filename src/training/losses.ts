@@ -34,7 +34,8 @@ export class Loss {
   toKerasConfig(): { class_name: string; config: Record<string, unknown> } {
     const config: Record<string, unknown> = { name: this.name, reduction: 'sum_over_batch_size' };
     if (this.kind !== 'meanSquaredError') config.from_logits = this.fromLogits;
-    if (this.kind === 'categoricalCrossentropy' || this.kind === 'binaryCrossentropy') config.label_smoothing = this.labelSmoothing;
+    if (this.kind === 'categoricalCrossentropy' || this.kind === 'binaryCrossentropy')
+      config.label_smoothing = this.labelSmoothing;
     return { class_name: CLASS[this.kind], config };
   }
 }

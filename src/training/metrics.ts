@@ -221,7 +221,11 @@ export const METRIC_NAMES: readonly string[] = [
   'sparseTopKCategoricalAccuracy',
 ];
 
-const snake = (name: string): string => name.replace(/([a-z])([A-Z])/g, '$1_$2').toLowerCase();
+const snake = (name: string): string =>
+  name
+    .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
+    .replace(/([A-Z])([A-Z][a-z])/g, '$1_$2')
+    .toLowerCase();
 
 /**
  * Resolves a metric by name (camelCase or snake_case) or instance. 'accuracy' picks the label kind per batch.

@@ -29,7 +29,8 @@ export function formatTimePerUnit(seconds: number, unit = 'step'): string {
 /** Keras's ETA: '1:02:03', '2:05', '12s'. */
 export function formatEta(seconds: number): string {
   const s = Math.floor(seconds);
-  if (s > 3600) return `${Math.floor(s / 3600)}:${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}:${String(s % 60).padStart(2, '0')}`;
+  if (s > 3600)
+    return `${Math.floor(s / 3600)}:${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}:${String(s % 60).padStart(2, '0')}`;
   if (s > 60) return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
   return `${s}s`;
 }
@@ -84,7 +85,7 @@ export class ProgressBar {
       const filled = target ? Math.floor((this.width * Math.min(current, target)) / target) : 0;
       const color = this.interactive;
       const bar = color
-        ? `\x1b[32m${'━'.repeat(filled)}\x1b[0m\x1b[37m${'━'.repeat(this.width - filled)}\x1b[0m`
+        ? `${filled > 0 ? `\x1b[32m${'━'.repeat(filled)}\x1b[0m` : ''}\x1b[37m${'━'.repeat(this.width - filled)}\x1b[0m`
         : '━'.repeat(this.width);
       const time = finalize || target === null ? `${elapsed.toFixed(0)}s` : formatEta(perStep * (target - current));
       line = `${count} ${bar} ${time}${formatTimePerUnit(perStep)}${formatLogs(logs)}`;

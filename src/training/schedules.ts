@@ -85,7 +85,14 @@ export class PiecewiseConstantDecay extends LearningRateSchedule {
   constructor(readonly config: PiecewiseConstantDecayConfig) {
     super();
     if (config.values.length !== config.boundaries.length + 1) {
-      throw new ConfigError(invalid('PiecewiseConstantDecay', 'values', `${config.boundaries.length + 1} values (boundaries + 1)`, config.values.length));
+      throw new ConfigError(
+        invalid(
+          'PiecewiseConstantDecay',
+          'values',
+          `${config.boundaries.length + 1} values (boundaries + 1)`,
+          config.values.length,
+        ),
+      );
     }
   }
 

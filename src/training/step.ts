@@ -3,11 +3,11 @@
 // state and are reused while the batch size is unchanged. Not here: epochs, callbacks, batching (trainer.ts).
 
 import type { Backend, LossKind } from '../backend/backend.js';
-import type { CallContext } from '../layers/layer.js';
-import { ShapeError, ValueError } from '../errors.js';
-import type { Model } from '../models/model.js';
-import { type Tensor, formatShape } from '../tensor.js';
 import type { Logs } from '../callbacks/callback.js';
+import { ShapeError, ValueError } from '../errors.js';
+import type { CallContext } from '../layers/layer.js';
+import type { Model } from '../models/model.js';
+import { formatShape, type Tensor } from '../tensor.js';
 import { drawSeed } from './seed.js';
 
 /** Per-model training scratch: call context, loss buffers, running epoch totals. */
@@ -77,7 +77,9 @@ function ensure(buffer: Float32Array, length: number): Float32Array {
 function checkLabels(model: Model, kind: LossKind, out: Tensor, y: Tensor): void {
   const n = out.shape[0]!;
   if (y.shape[0] !== n) {
-    throw new ShapeError(`${model.name}: labels and inputs differ in length. Expected ${n} labels, received ${formatShape(y.shape)}.`);
+    throw new ShapeError(
+      `${model.name}: labels and inputs differ in length. Expected ${n} labels, received ${formatShape(y.shape)}.`,
+    );
   }
   if (kind === 'sparseCategoricalCrossentropy') {
     if (y.data.length !== n) {
@@ -94,7 +96,9 @@ function checkLabels(model: Model, kind: LossKind, out: Tensor, y: Tensor): void
     for (let i = 0; i < y.data.length; i++) {
       const v = y.data[i]!;
       if (!(v >= 0 && v <= 1)) {
-        throw new ValueError(`${model.name}: invalid label ${v} at index ${i}. Expected values in [0, 1] for ${kind}, received ${v}.`);
+        throw new ValueError(
+          `${model.name}: invalid label ${v} at index ${i}. Expected values in [0, 1] for ${kind}, received ${v}.`,
+        );
       }
     }
   }
@@ -118,7 +122,8 @@ export function runBatch(model: Model, xs: Tensor[], y: Tensor, sampleWeight: Fl
   const classes = out.data.length / Math.max(n, 1);
   checkLabels(model, loss.kind, out, y);
   const fusable = loss.fromLogits ? null : model.fusableOutputLayer();
-  const fused = fusable !== null && FUSIONS[loss.kind] === (fusable as unknown as { outputActivation(): string }).outputActivation();
+  const fused =
+    fusable !== null && FUSIONS[loss.kind] === (fusable as unknown as { outputActivation(): string }).outputActivation();
   const input = fused ? fusable.preActivation() : out;
   state.losses = ensure(state.losses, n);
   state.dInput = ensure(state.dInput, input.data.length);
@@ -171,7 +176,8 @@ export function combinedWeights(
   const per = y.data.length / Math.max(n, 1);
   for (let i = 0; i < n; i++) {
     let label = 0;
-    if (per === 1) label = model.requireCompiled('fit').loss.kind === 'binaryCrossentropy' ? (y.data[i]! > 0.5 ? 1 : 0) : y.data[i]!;
+    if (per === 1)
+      label = model.requireCompiled('fit').loss.kind === 'binaryCrossentropy' ? (y.data[i]! > 0.5 ? 1 : 0) : y.data[i]!;
     else for (let c = 1; c < per; c++) if (y.data[i * per + c]! > y.data[i * per + label]!) label = c;
     out[i] = (sampleWeight ? sampleWeight[i]! : 1) * (classWeight[label] ?? 1);
   }

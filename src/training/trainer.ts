@@ -9,8 +9,8 @@ import type { Tensor } from '../tensor.js';
 import { ArrayBatches, type Batch, type Dataset, isDataset, rowsView } from './data.js';
 import { History } from './history.js';
 import { ProgressBar } from './progress-bar.js';
-import { combinedWeights, inferBatch, prepare, resetRunning, runBatch, runningLogs, stepState } from './step.js';
 import { drawSeed } from './seed.js';
+import { combinedWeights, inferBatch, prepare, resetRunning, runBatch, runningLogs, stepState } from './step.js';
 
 export interface FitOptions {
   epochs?: number;
@@ -39,6 +39,7 @@ export interface EvaluateOptions {
 
 export interface PredictOptions {
   batchSize?: number;
+  /** Default 1 (a progress bar, as Keras); 0 for silence. */
   verbose?: 0 | 1 | 2;
   callbacks?: Callback[];
 }
@@ -53,7 +54,11 @@ function positiveInt(where: string, arg: string, value: number): number {
 }
 
 /** Iterates the batches of a source for one epoch (at most `limit`). */
-async function* batchesOf(source: Source, shuffleSeed: number | null, limit: number | null): AsyncGenerator<Batch & { sampleWeight?: Float32Array }> {
+async function* batchesOf(
+  source: Source,
+  shuffleSeed: number | null,
+  limit: number | null,
+): AsyncGenerator<Batch & { sampleWeight?: Float32Array }> {
   if (source.kind === 'arrays') {
     source.batches.startEpoch(shuffleSeed);
     const steps = Math.min(source.batches.steps, limit ?? Infinity);
@@ -76,7 +81,14 @@ function stepsOf(source: Source, limit: number | null): number | null {
   return limit !== null ? (steps === null ? limit : Math.min(limit, steps)) : steps;
 }
 
-async function runEvaluation(model: Model, source: Source, verbose: 0 | 1 | 2, callbacks: Callback[], limit: number | null, prefix = ''): Promise<Logs> {
+async function runEvaluation(
+  model: Model,
+  source: Source,
+  verbose: 0 | 1 | 2,
+  callbacks: Callback[],
+  limit: number | null,
+  prefix = '',
+): Promise<Logs> {
   resetRunning(model);
   for (const cb of callbacks) await cb.onTestBegin({});
   const bar = verbose ? new ProgressBar({ target: stepsOf(source, limit), verbose }) : null;
@@ -93,7 +105,12 @@ async function runEvaluation(model: Model, source: Source, verbose: 0 | 1 | 2, c
 }
 
 /** Keras fit on arrays or a Dataset. Returns the History callback. */
-export async function fit(model: Model, x: Tensor | Tensor[] | Dataset, yOrOptions?: Tensor | FitOptions, maybeOptions?: FitOptions): Promise<History> {
+export async function fit(
+  model: Model,
+  x: Tensor | Tensor[] | Dataset,
+  yOrOptions?: Tensor | FitOptions,
+  maybeOptions?: FitOptions,
+): Promise<History> {
   const compiled = model.requireCompiled('fit');
   const dataMode = isDataset(x);
   const options: FitOptions = (dataMode ? (yOrOptions as FitOptions | undefined) : maybeOptions) ?? {};
@@ -105,7 +122,10 @@ export async function fit(model: Model, x: Tensor | Tensor[] | Dataset, yOrOptio
   let validation: Source | null = null;
   const valBatch = options.validationBatchSize ?? batchSize;
   if (isDataset(x)) {
-    if (options.validationSplit) throw new ConfigError("fit: 'validationSplit' needs array inputs. Expected arrays, received a Dataset; pass 'validationData' instead.");
+    if (options.validationSplit)
+      throw new ConfigError(
+        "fit: 'validationSplit' needs array inputs. Expected arrays, received a Dataset; pass 'validationData' instead.",
+      );
     train = { kind: 'dataset', dataset: x };
   } else {
     const y = yOrOptions as Tensor | undefined;
@@ -118,7 +138,15 @@ export async function fit(model: Model, x: Tensor | Tensor[] | Dataset, yOrOptio
       if (!(split > 0 && split < 1)) throw new ConfigError(invalid('fit', 'validationSplit', 'a number in (0, 1)', split));
       const n = xs[0]!.shape[0]!;
       const at = Math.ceil(n * (1 - split));
-      validation = { kind: 'arrays', batches: new ArrayBatches(xs.map((t) => rowsView(t, at, n)), rowsView(yt, at, n), valBatch, sw ? sw.subarray(at) : null) };
+      validation = {
+        kind: 'arrays',
+        batches: new ArrayBatches(
+          xs.map((t) => rowsView(t, at, n)),
+          rowsView(yt, at, n),
+          valBatch,
+          sw ? sw.subarray(at) : null,
+        ),
+      };
       xs = xs.map((t) => rowsView(t, 0, at));
       yt = rowsView(yt, 0, at);
       sw = sw ? sw.subarray(0, at) : null;
@@ -175,7 +203,12 @@ export async function fit(model: Model, x: Tensor | Tensor[] | Dataset, yOrOptio
 }
 
 /** Loss and metrics over a whole dataset, as named logs ({loss, accuracy, ...}). */
-export async function evaluate(model: Model, x: Tensor | Tensor[] | Dataset, yOrOptions?: Tensor | EvaluateOptions, maybeOptions?: EvaluateOptions): Promise<Logs> {
+export async function evaluate(
+  model: Model,
+  x: Tensor | Tensor[] | Dataset,
+  yOrOptions?: Tensor | EvaluateOptions,
+  maybeOptions?: EvaluateOptions,
+): Promise<Logs> {
   model.requireCompiled('evaluate');
   const dataMode = isDataset(x);
   const options: EvaluateOptions = (dataMode ? (yOrOptions as EvaluateOptions | undefined) : maybeOptions) ?? {};
@@ -200,9 +233,12 @@ export async function predict(model: Model, x: Tensor | Tensor[] | Dataset, opti
     cb.setModel(model);
     await cb.onPredictBegin({});
   }
-  const source: Source = isDataset(x) ? { kind: 'dataset', dataset: x } : { kind: 'arrays', batches: new ArrayBatches(toList(x), null, batchSize) };
+  const source: Source = isDataset(x)
+    ? { kind: 'dataset', dataset: x }
+    : { kind: 'arrays', batches: new ArrayBatches(toList(x), null, batchSize) };
   const total = source.kind === 'arrays' ? source.batches.count : null;
-  const bar = options.verbose ? new ProgressBar({ target: stepsOf(source, null), verbose: options.verbose }) : null;
+  const verbose = options.verbose ?? 1;
+  const bar = verbose ? new ProgressBar({ target: stepsOf(source, null), verbose }) : null;
   const chunks: Float32Array[] = [];
   let result: Float32Array | null = null;
   let rowShape: number[] = [];

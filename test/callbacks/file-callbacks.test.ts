@@ -2,17 +2,17 @@
 // and BackupAndRestore's file protocol, with synthetic logs and a fake target.
 
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import {
   BackupAndRestore,
   CSVLogger,
+  formatFilepath,
   LearningRateScheduler,
   ModelCheckpoint,
   TerminateOnNaN,
-  formatFilepath,
 } from '../../src/callbacks/index.js';
 import { ConfigError, ValueError } from '../../src/errors.js';
 import { FakeTarget, runEpochs } from './fake-target.js';

@@ -2,7 +2,7 @@
 
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { EarlyStopping, ReduceLROnPlateau, autoMode } from '../../src/callbacks/index.js';
+import { autoMode, EarlyStopping, ReduceLROnPlateau } from '../../src/callbacks/index.js';
 import { ConfigError } from '../../src/errors.js';
 import { FakeTarget, runEpochs } from './fake-target.js';
 

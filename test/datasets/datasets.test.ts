@@ -7,8 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { gzipSync } from 'node:zlib';
+import { datasets, IDX_LABELS_MAGIC, normalize, parseIdx, readIdx, toCategorical } from '../../src/datasets/index.js';
 import { FormatError, NotFoundError, ValueError } from '../../src/errors.js';
-import { datasets, normalize, parseIdx, readIdx, toCategorical, IDX_LABELS_MAGIC } from '../../src/datasets/index.js';
 
 const FASHION = join(import.meta.dirname, '..', '..', '..', 'shared', 'data', 'fashion-mnist');
 

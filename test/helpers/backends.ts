@@ -1,8 +1,8 @@
 // Backends under test: reference always, native when it loads. A behaviour test is written once and runs on each.
 
 import type { Backend } from '../../src/backend/backend.js';
-import { createReferenceBackend } from '../../src/backend/reference/index.js';
 import { loadNativeBackend } from '../../src/backend/native.js';
+import { createReferenceBackend } from '../../src/backend/reference/index.js';
 
 export const reference: Backend = createReferenceBackend();
 

@@ -3,7 +3,7 @@
 // `updateStep` calling a backend update kernel. Not here: EMA, loss scaling, gradient accumulation.
 
 import type { Backend } from '../../backend/backend.js';
-import { ConfigError, ShapeError, invalid } from '../../errors.js';
+import { ConfigError, invalid, ShapeError } from '../../errors.js';
 import type { LayerWeight } from '../../layers/layer.js';
 import { LearningRateSchedule } from '../schedules.js';
 
@@ -46,7 +46,8 @@ export abstract class Optimizer {
     this.globalClipnorm = config.globalClipnorm ?? null;
     this.clipvalue = config.clipvalue ?? null;
     this.weightDecay = config.weightDecay ?? null;
-    if (typeof this.lr === 'number' && !(this.lr >= 0)) throw new ConfigError(invalid(this.name, 'learningRate', 'a non-negative number', this.lr));
+    if (typeof this.lr === 'number' && !(this.lr >= 0))
+      throw new ConfigError(invalid(this.name, 'learningRate', 'a non-negative number', this.lr));
     if (this.clipnorm !== null && this.globalClipnorm !== null) {
       throw new ConfigError(`${this.name}: give either 'clipnorm' or 'globalClipnorm', received both.`);
     }
@@ -70,7 +71,13 @@ export abstract class Optimizer {
   protected abstract slotNames(): string[];
 
   /** One update of `weight.value` from `weight.grad` using its slots. */
-  protected abstract updateStep(backend: Backend, weight: LayerWeight, slots: Float32Array[], learningRate: number, step: number): void;
+  protected abstract updateStep(
+    backend: Backend,
+    weight: LayerWeight,
+    slots: Float32Array[],
+    learningRate: number,
+    step: number,
+  ): void;
 
   protected slotsFor(weight: LayerWeight): Float32Array[] {
     let slots = this.slots.get(weight);
@@ -116,7 +123,9 @@ export abstract class Optimizer {
     ];
     const names = this.slotNames();
     for (const w of this.order) {
-      this.slots.get(w)!.forEach((slot, i) => vars.push({ name: `${w.name}_${names[i]}`, value: slot }));
+      this.slots.get(w)!.forEach((slot, i) => {
+        vars.push({ name: `${w.name}_${names[i]}`, value: slot });
+      });
     }
     return vars;
   }
@@ -130,13 +139,16 @@ export abstract class Optimizer {
   setState(state: ArrayLike<number>[]): void {
     const vars = this.variables();
     if (state.length !== vars.length) {
-      throw new ShapeError(invalid(`${this.name}.setState`, 'state', `${vars.length} arrays (iterations, learning_rate, slots)`, state.length));
+      throw new ShapeError(
+        invalid(`${this.name}.setState`, 'state', `${vars.length} arrays (iterations, learning_rate, slots)`, state.length),
+      );
     }
     this.iterations = Number(state[0]![0] ?? 0);
     if (!(this.lr instanceof LearningRateSchedule)) this.lr = Number(state[1]![0] ?? this.lr);
     vars.slice(2).forEach((v, i) => {
       const values = state[i + 2]!;
-      if (values.length !== v.value.length) throw new ShapeError(invalid(`${this.name}.setState`, v.name, `${v.value.length} values`, values.length));
+      if (values.length !== v.value.length)
+        throw new ShapeError(invalid(`${this.name}.setState`, v.name, `${v.value.length} values`, values.length));
       v.value.set(values);
     });
   }
@@ -145,7 +157,8 @@ export abstract class Optimizer {
   getConfig(): Record<string, unknown> {
     return {
       name: this.name,
-      learningRate: this.lr instanceof LearningRateSchedule ? { className: this.lr.className, config: this.lr.getConfig() } : this.lr,
+      learningRate:
+        this.lr instanceof LearningRateSchedule ? { className: this.lr.className, config: this.lr.getConfig() } : this.lr,
       weightDecay: this.weightDecay,
       clipnorm: this.clipnorm,
       globalClipnorm: this.globalClipnorm,
@@ -161,7 +174,12 @@ export abstract class Optimizer {
   toKerasConfig(): { class_name: string; config: Record<string, unknown> } {
     const lr =
       this.lr instanceof LearningRateSchedule
-        ? { module: 'keras.optimizers.schedules', class_name: this.lr.className, config: snakeKeys(this.lr.getConfig()), registered_name: null }
+        ? {
+            module: 'keras.optimizers.schedules',
+            class_name: this.lr.className,
+            config: snakeKeys(this.lr.getConfig()),
+            registered_name: null,
+          }
         : this.lr;
     return {
       class_name: this.className,

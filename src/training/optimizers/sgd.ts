@@ -20,7 +20,8 @@ export class SGD extends Optimizer {
     super(config, { learningRate: 0.01, name: 'SGD' });
     this.momentum = config.momentum ?? 0;
     this.nesterov = config.nesterov ?? false;
-    if (!(this.momentum >= 0 && this.momentum <= 1)) throw new ConfigError(invalid('SGD', 'momentum', 'a number in [0, 1]', config.momentum));
+    if (!(this.momentum >= 0 && this.momentum <= 1))
+      throw new ConfigError(invalid('SGD', 'momentum', 'a number in [0, 1]', config.momentum));
   }
 
   protected slotNames(): string[] {

@@ -1,0 +1,49 @@
+# PyTorch side of the kernel-level step benchmark: one training step of the MNIST CNN (Conv 32 3x3 relu,
+# MaxPool 2, Conv 64 3x3 relu, MaxPool 2, Flatten, Dense 128 relu, Dense 10; cross-entropy on logits; Adam)
+# at batch 64 on fixed random data. Usage: /usr/bin/python3 bench/pytorch_step.py THREADS...
+# Prints one JSON line {"<threads>": median ms/step}. Run with Debian's /usr/bin/python3 (python3-torch).
+import json
+import sys
+import time
+
+import torch
+from torch import nn
+
+
+def median_step_ms(threads, warmup=20, steps=200):
+    torch.set_num_threads(threads)
+    torch.manual_seed(0)
+    model = nn.Sequential(
+        nn.Conv2d(1, 32, 3), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Conv2d(32, 64, 3), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Flatten(), nn.Linear(1600, 128), nn.ReLU(), nn.Linear(128, 10),
+    )
+    opt = torch.optim.Adam(model.parameters(), lr=1e-3, eps=1e-7)
+    loss_fn = nn.CrossEntropyLoss()
+    x = torch.rand(64, 1, 28, 28)
+    y = torch.arange(64) % 10
+
+    def step():
+        opt.zero_grad(set_to_none=True)
+        loss = loss_fn(model(x), y)
+        loss.backward()
+        opt.step()
+
+    for _ in range(warmup):
+        step()
+    times = []
+    for _ in range(steps):
+        t0 = time.perf_counter()
+        step()
+        times.append((time.perf_counter() - t0) * 1000)
+    times.sort()
+    return times[len(times) // 2]
+
+
+def main():
+    threads = [int(t) for t in sys.argv[1:]] or [1, 2]
+    print(json.dumps({str(t): round(median_step_ms(t), 3) for t in threads}))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,32 @@
+// convkit's browser-safe entry: layers, models, training, callbacks and the reference backend. File I/O, datasets
+// and the native backend live in the Node entry (`convkit/node`), which re-exports all of this too.
+
+export * as applications from './applications/seed-models.js';
+export { bnDropoutCnn, buildSeedModel, fashionCnn, lenet5, mlp, mnistCnn } from './applications/seed-models.js';
+export type * from './backend/backend.js';
+export { createReferenceBackend } from './backend/reference/index.js';
+export { type BackendName, getBackend, nativeAvailable, setBackend } from './backend/registry.js';
+export * as callbacks from './callbacks/index.js';
+export * from './callbacks/index.js';
+export * from './errors.js';
+export * as initializers from './initializers.js';
+export * as layers from './layers/index.js';
+export * from './layers/index.js';
+export { type BaseLayerConfig, type CallContext, clearSession, Layer, type LayerWeight } from './layers/layer.js';
+export { callLayer, Input, type InputConfig, SymbolicTensor } from './models/input.js';
+export { Model, type ModelArgs } from './models/model.js';
+export { modelFromKeras, modelToKeras } from './models/model-config.js';
+export { Sequential, type SequentialArgs } from './models/sequential.js';
+export type { SummaryOptions } from './models/summary.js';
+export * as regularizers from './regularizers.js';
+export { formatShape, type Shape, sizeOf, type Tensor, tensor, zeros } from './tensor.js';
+export type { Batch, Dataset } from './training/data.js';
+export { History } from './training/history.js';
+export * as losses from './training/losses.js';
+export * as metrics from './training/metrics.js';
+export * as optimizers from './training/optimizers/index.js';
+export { Adam, AdamW, getOptimizer, Optimizer, RMSprop, SGD } from './training/optimizers/index.js';
+export * as schedules from './training/schedules.js';
+export { CosineDecay, ExponentialDecay, PiecewiseConstantDecay } from './training/schedules.js';
+export { setRandomSeed } from './training/seed.js';
+export type { EvaluateOptions, FitOptions, PredictOptions } from './training/trainer.js';

@@ -1,0 +1,14 @@
+// convkit's Node entry: everything in the browser entry, plus the native oneDNN backend, .keras files, datasets and
+// image loading. Importing it registers the native backend so getBackend() prefers it.
+
+import { loadNativeBackend } from './backend/native.js';
+import { registerNativeLoader } from './backend/registry.js';
+
+registerNativeLoader({ load: loadNativeBackend });
+
+export { loadNativeBackend } from './backend/native.js';
+export * as datasets from './datasets/index.js';
+export { fashionMnist, mnist, normalize, toCategorical } from './datasets/index.js';
+export * from './index.js';
+export { loadModel, loadWeights, saveModel } from './io/keras-file.js';
+export { type LoadImageOptions, loadImage, stackImages } from './preprocessing/image.js';

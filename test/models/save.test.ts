@@ -1,0 +1,43 @@
+// Model persistence through src/io/keras-file.ts: save() then loadModel() gives the same predictions and
+// optimizer state, and restore() (the TrainingTarget hook BackupAndRestore uses) loads state into this model.
+
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
+import { loadModel } from '../../src/io/keras-file.js';
+import { backend, smallSequential, toyData } from '../training/fixtures.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'convkit-models-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+const { x, y } = toyData(32);
+
+describe('models/save', () => {
+  test('save -> loadModel keeps predictions and optimizer state', async () => {
+    const model = smallSequential();
+    model.compile({ optimizer: 'adam', loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });
+    await model.fit(x, y, { epochs: 2, batchSize: 8, verbose: 0 });
+    const path = join(dir, 'small.keras');
+    await model.save(path);
+    const loaded = await loadModel(path);
+    loaded.backendOverride = backend;
+    assert.deepEqual((await loaded.predict(x, { verbose: 0 })).data, (await model.predict(x, { verbose: 0 })).data);
+    assert.equal(loaded.compiled?.optimizer.iterations, 8);
+    assert.deepEqual(loaded.compiled?.optimizer.getState(), model.compiled?.optimizer.getState());
+  });
+
+  test('restore() loads weights and optimizer state back into the same model', async () => {
+    const model = smallSequential();
+    model.compile({ optimizer: 'adam', loss: 'sparseCategoricalCrossentropy' });
+    await model.fit(x, y, { epochs: 1, batchSize: 8, verbose: 0 });
+    const path = join(dir, 'backup.keras');
+    await model.save(path);
+    const weights = model.getWeights();
+    const state = model.compiled!.optimizer.getState();
+    await model.fit(x, y, { epochs: 1, batchSize: 8, verbose: 0 });
+    await model.restore(path);
+    assert.deepEqual(model.getWeights(), weights);
+    assert.deepEqual(model.compiled!.optimizer.getState(), state);
+  });
+});

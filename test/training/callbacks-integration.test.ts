@@ -1,0 +1,76 @@
+// The TrainingTarget side with real callbacks: BackupAndRestore resumes an interrupted fit from the next epoch
+// with the same weights as an uninterrupted run; EarlyStopping and ReduceLROnPlateau act through the model.
+
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
+import { BackupAndRestore, Callback, EarlyStopping, ReduceLROnPlateau } from '../../src/callbacks/index.js';
+import { setRandomSeed } from '../../src/training/seed.js';
+import { smallSequential, toyData } from './fixtures.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'convkit-training-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+const { x, y } = toyData(32);
+
+class Interrupt extends Callback {
+  constructor(private readonly at: number) {
+    super();
+  }
+  override async onEpochEnd(epoch: number): Promise<void> {
+    if (epoch === this.at) throw new Error('interrupted');
+  }
+}
+
+describe('training/callbacks integration', () => {
+  test('BackupAndRestore resumes at the next epoch with identical results', async () => {
+    const build = () => {
+      setRandomSeed(5);
+      const model = smallSequential();
+      model.compile({ optimizer: 'adam', loss: 'sparseCategoricalCrossentropy' });
+      return model;
+    };
+    const reference = build();
+    await reference.fit(x, y, { epochs: 4, batchSize: 8, shuffle: false, verbose: 0 });
+    const model = build();
+    const backup = new BackupAndRestore({ backupDir: join(dir, 'backup') });
+    await assert.rejects(
+      model.fit(x, y, { epochs: 4, batchSize: 8, shuffle: false, verbose: 0, callbacks: [backup, new Interrupt(1)] }),
+      /interrupted/,
+    );
+    const epochs: number[] = [];
+    class Seen extends Callback {
+      override async onEpochBegin(epoch: number): Promise<void> {
+        epochs.push(epoch);
+      }
+    }
+    const fresh = build();
+    await fresh.fit(x, y, {
+      epochs: 4,
+      batchSize: 8,
+      shuffle: false,
+      verbose: 0,
+      callbacks: [new BackupAndRestore({ backupDir: join(dir, 'backup') }), new Seen()],
+    });
+    assert.deepEqual(epochs, [2, 3]);
+    assert.deepEqual(fresh.getWeights(), reference.getWeights());
+  });
+
+  test('EarlyStopping stops and ReduceLROnPlateau lowers the learning rate', async () => {
+    const model = smallSequential();
+    model.compile({ optimizer: 'sgd', loss: 'sparseCategoricalCrossentropy' });
+    model.setLearningRate(0);
+    const history = await model.fit(x, y, {
+      epochs: 20,
+      verbose: 0,
+      callbacks: [
+        new ReduceLROnPlateau({ monitor: 'loss', patience: 1, factor: 0.5, minDelta: 1 }),
+        new EarlyStopping({ monitor: 'loss', patience: 3, minDelta: 1 }),
+      ],
+    });
+    assert.ok(history.history.loss!.length < 20);
+    model.setLearningRate(0.2);
+    assert.equal(model.getLearningRate(), 0.2);
+  });
+});
