@@ -6,7 +6,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError, FormatError, invalid } from '../errors.js';
-import { Callback, type Logs } from './callback.js';
+import { Callback, type Logs, type RandomState } from './callback.js';
 import { printMessage } from './monitor.js';
 
 export interface BackupAndRestoreOptions {
@@ -22,6 +22,8 @@ interface BackupMetadata {
   epoch: number;
   /** The model file in backupDir holding the state after that many epochs. */
   file: string;
+  /** Shuffle and dropout stream positions, so the resumed epochs draw what the uninterrupted run drew. */
+  random?: RandomState;
 }
 
 const METADATA = 'training_metadata.json';
@@ -76,6 +78,7 @@ export class BackupAndRestore extends Callback {
     if (meta === null || !this.model) return null;
     const path = join(this.backupDir, meta.file);
     await this.model.restore(path);
+    if (meta.random && this.model.setRandomState) this.model.setRandomState(meta.random);
     if (this.verbose > 0) printMessage(`BackupAndRestore: resuming from epoch ${meta.epoch + 1} (${path}).`);
     return meta.epoch;
   }
@@ -88,6 +91,7 @@ export class BackupAndRestore extends Callback {
     // Model first, then the metadata that points at it: a crash in between leaves the previous pair intact.
     await model.save(join(this.backupDir, file), { includeOptimizer: true });
     const meta: BackupMetadata = { epoch: epoch + 1, file };
+    if (model.getRandomState) meta.random = model.getRandomState();
     const temp = `${this.metadataPath}.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`;
     try {
       writeFileSync(temp, JSON.stringify(meta));

@@ -18,6 +18,17 @@ export interface TrainingTarget {
   save(path: string, options?: { weightsOnly?: boolean; includeOptimizer?: boolean }): Promise<void>;
   /** Reads back what save() wrote, including optimizer state (BackupAndRestore). */
   restore(path: string): Promise<void>;
+  /** The random streams' positions (shuffling, dropout), so a resumed run continues them exactly. */
+  getRandomState?(): RandomState;
+  setRandomState?(state: RandomState): void;
+}
+
+/** Positions of the seeded streams training draws from; plain numbers so they serialise as JSON. */
+export interface RandomState {
+  baseSeed: number | null;
+  draws: number;
+  dropoutSeed: number;
+  dropoutOffset: number;
 }
 
 export interface TrainParams {

@@ -5,13 +5,15 @@
 
 import type { Backend } from '../backend/backend.js';
 import { getBackend } from '../backend/registry.js';
-import type { Logs, TrainingTarget } from '../callbacks/callback.js';
+import type { Logs, RandomState, TrainingTarget } from '../callbacks/callback.js';
 import { ConfigError, invalid, NotFoundError, ShapeError } from '../errors.js';
 import { type CallContext, isFusableOutputLayer, Layer, type LayerWeight } from '../layers/layer.js';
 import { formatShape, type Shape, type Tensor } from '../tensor.js';
 import { type CompileArgs, type CompiledState, compileModel } from '../training/compile.js';
 import type { Dataset } from '../training/data.js';
 import type { History } from '../training/history.js';
+import { getSeedState, setSeedState } from '../training/seed.js';
+import { stepState } from '../training/step.js';
 import type { EvaluateOptions, FitOptions, PredictOptions } from '../training/trainer.js';
 import * as trainer from '../training/trainer.js';
 import { isInputLayer, type SymbolicTensor, shapeCompatible } from './input.js';
@@ -385,6 +387,18 @@ export class Model extends Layer implements TrainingTarget {
   async restore(path: string): Promise<void> {
     const io = (await import(KERAS_FILE)) as KerasFileModule;
     await io.loadStateInto(this, path);
+  }
+
+  getRandomState(): RandomState {
+    const rng = stepState(this).ctx.rng;
+    return { ...getSeedState(), dropoutSeed: rng.seed, dropoutOffset: rng.offset };
+  }
+
+  setRandomState(state: RandomState): void {
+    const rng = stepState(this).ctx.rng;
+    setSeedState({ baseSeed: state.baseSeed, draws: state.draws });
+    rng.seed = state.dropoutSeed;
+    rng.offset = state.dropoutOffset;
   }
 
   /** Keras count_params: all weights, trainable or not. */

@@ -24,3 +24,18 @@ export function drawSeed(): number {
   draws++;
   return mix32((baseSeed + Math.imul(draws, 0x9e3779b9)) >>> 0);
 }
+
+/** Where the seeded draws stand: saved by BackupAndRestore so a resumed run shuffles as the original did. */
+export interface SeedState {
+  baseSeed: number | null;
+  draws: number;
+}
+
+export function getSeedState(): SeedState {
+  return { baseSeed, draws };
+}
+
+export function setSeedState(state: SeedState): void {
+  baseSeed = state.baseSeed;
+  draws = state.draws;
+}

@@ -24,38 +24,40 @@ class Interrupt extends Callback {
 }
 
 describe('training/callbacks integration', () => {
-  test('BackupAndRestore resumes at the next epoch with identical results', async () => {
-    const build = () => {
-      setRandomSeed(5);
-      const model = smallSequential();
-      model.compile({ optimizer: 'adam', loss: 'sparseCategoricalCrossentropy' });
-      return model;
-    };
-    const reference = build();
-    await reference.fit(x, y, { epochs: 4, batchSize: 8, shuffle: false, verbose: 0 });
-    const model = build();
-    const backup = new BackupAndRestore({ backupDir: join(dir, 'backup') });
-    await assert.rejects(
-      model.fit(x, y, { epochs: 4, batchSize: 8, shuffle: false, verbose: 0, callbacks: [backup, new Interrupt(1)] }),
-      /interrupted/,
-    );
-    const epochs: number[] = [];
-    class Seen extends Callback {
-      override async onEpochBegin(epoch: number): Promise<void> {
-        epochs.push(epoch);
+  for (const shuffle of [false, true]) {
+    test(`BackupAndRestore resumes at the next epoch with identical results (shuffle=${shuffle})`, async () => {
+      const build = () => {
+        setRandomSeed(5);
+        const model = smallSequential();
+        model.compile({ optimizer: 'adam', loss: 'sparseCategoricalCrossentropy' });
+        return model;
+      };
+      const reference = build();
+      await reference.fit(x, y, { epochs: 4, batchSize: 8, shuffle, verbose: 0 });
+      const model = build();
+      const backup = new BackupAndRestore({ backupDir: join(dir, `backup-${shuffle}`) });
+      await assert.rejects(
+        model.fit(x, y, { epochs: 4, batchSize: 8, shuffle, verbose: 0, callbacks: [backup, new Interrupt(1)] }),
+        /interrupted/,
+      );
+      const epochs: number[] = [];
+      class Seen extends Callback {
+        override async onEpochBegin(epoch: number): Promise<void> {
+          epochs.push(epoch);
+        }
       }
-    }
-    const fresh = build();
-    await fresh.fit(x, y, {
-      epochs: 4,
-      batchSize: 8,
-      shuffle: false,
-      verbose: 0,
-      callbacks: [new BackupAndRestore({ backupDir: join(dir, 'backup') }), new Seen()],
+      const fresh = build();
+      await fresh.fit(x, y, {
+        epochs: 4,
+        batchSize: 8,
+        shuffle,
+        verbose: 0,
+        callbacks: [new BackupAndRestore({ backupDir: join(dir, `backup-${shuffle}`) }), new Seen()],
+      });
+      assert.deepEqual(epochs, [2, 3]);
+      assert.deepEqual(fresh.getWeights(), reference.getWeights());
     });
-    assert.deepEqual(epochs, [2, 3]);
-    assert.deepEqual(fresh.getWeights(), reference.getWeights());
-  });
+  }
 
   test('EarlyStopping stops and ReduceLROnPlateau lowers the learning rate', async () => {
     const model = smallSequential();
