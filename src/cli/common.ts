@@ -3,6 +3,7 @@
 import { type BackendName, getBackend, setBackend } from '../backend/registry.js';
 import type { ByteTensor } from '../datasets/idx.js';
 import { fashionMnist, mnist, normalize } from '../datasets/index.js';
+import type { DatasetSplits } from '../datasets/splits.js';
 import { ConfigError, describe } from '../errors.js';
 import type { Tensor } from '../tensor.js';
 import '../node.js';
@@ -53,7 +54,7 @@ function labels(y: ByteTensor): Float32Array {
 /** Loads mnist or fashion-mnist, scaled to [0, 1] with a channel axis, labels as class indices. */
 export async function loadNamedDataset(name: string, dataDir?: string): Promise<LoadedDataset> {
   const options = dataDir ? { path: dataDir } : {};
-  let splits;
+  let splits: DatasetSplits;
   let classNames: string[];
   if (name === 'mnist') {
     splits = mnist.loadData(options);

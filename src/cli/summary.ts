@@ -3,6 +3,7 @@
 import { buildSeedModel } from '../applications/seed-models.js';
 import { ConfigError, describe } from '../errors.js';
 import { loadModel } from '../io/keras-file.js';
+import type { Model } from '../models/model.js';
 import { applyGlobalOptions, type GlobalOptions } from './common.js';
 
 export interface SummaryOptions extends GlobalOptions {
@@ -28,7 +29,7 @@ export async function summaryCommand(modelPath: string | undefined, options: Sum
       `summary: give either a .keras file or --model NAME, received both (${modelPath} and ${options.model}).`,
     );
   }
-  let model;
+  let model: Model;
   if (modelPath) model = await loadModel(modelPath, { compile: false });
   else if (options.model) {
     const inputShape = options.inputShape ? parseInputShape(options.inputShape) : undefined;

@@ -1,0 +1,50 @@
+// Seed 003 in TypeScript: Fashion-MNIST with the small CNN (validation_split 0.2, learning curves as numbers,
+// evaluate on train and test, predict one item), then LeNet-5 and the BatchNormalization + Dropout CNN.
+// Run: npx tsx examples/fashion-mnist.ts [--data-dir ../shared/data/fashion-mnist] [--epochs 3]
+
+import { parseArgs } from 'node:util';
+import { bnDropoutCnn, fashionCnn, fashionMnist, lenet5, normalize, type Sequential } from '../src/node.js';
+
+const { values } = parseArgs({ options: { 'data-dir': { type: 'string' }, epochs: { type: 'string', default: '3' } } });
+const epochs = Number(values.epochs);
+const classNames = ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot'];
+
+const dataDir = values['data-dir'];
+const [[xTrainRaw, yTrainRaw], [xTestRaw, yTestRaw]] = await fashionMnist.loadData(dataDir ? { path: dataDir } : {});
+const trainImages = normalize(xTrainRaw); // /255 and reshape(-1, 28, 28, 1)
+const testImages = normalize(xTestRaw);
+const trainLabels = { data: Float32Array.from(yTrainRaw.data), shape: [yTrainRaw.data.length] };
+const testLabels = { data: Float32Array.from(yTestRaw.data), shape: [yTestRaw.data.length] };
+
+async function trainAndReport(title: string, model: Sequential): Promise<void> {
+  console.log(`\n=== ${title} ===`);
+  model.summary();
+  model.compile({ optimizer: 'adam', loss: 'sparse_categorical_crossentropy', metrics: ['accuracy'] });
+  const history = await model.fit(trainImages, trainLabels, { epochs, validationSplit: 0.2 });
+  console.log('epoch  loss    val_loss  accuracy  val_accuracy');
+  history.history.loss!.forEach((loss, e) => {
+    const h = history.history;
+    console.log(
+      `${String(e + 1).padStart(5)}  ${loss.toFixed(4)}  ${h.val_loss![e]!.toFixed(4)}    ${h.accuracy![e]!.toFixed(4)}    ${h.val_accuracy![e]!.toFixed(4)}`,
+    );
+  });
+  const train = await model.evaluate(trainImages, trainLabels, { verbose: 2 });
+  const test = await model.evaluate(testImages, testLabels, { verbose: 2 });
+  const gap = train.accuracy! - test.accuracy!;
+  console.log(
+    `train accuracy ${train.accuracy!.toFixed(4)}, test accuracy ${test.accuracy!.toFixed(4)} (gap ${gap.toFixed(4)}${gap > 0.03 ? ': overfitting' : ''})`,
+  );
+
+  const item = 4000;
+  const predictions = await model.predict(testImages, { verbose: 0 });
+  const row = Array.from(predictions.data.subarray(item * 10, item * 10 + 10));
+  const predicted = row.indexOf(Math.max(...row));
+  const label = testLabels.data[item]!;
+  console.log(
+    `Classe predita foi ${predicted} com ${(100 * Math.max(...row)).toFixed(0)}%. Classe correta é ${label}, ${classNames[label]}.`,
+  );
+}
+
+await trainAndReport('CNN: Conv2D(5) + MaxPool + Dense(120)', fashionCnn());
+await trainAndReport('LeNet-5 adapted to 28x28', lenet5());
+await trainAndReport('CNN with BatchNormalization and Dropout', bnDropoutCnn());
