@@ -1,6 +1,7 @@
 # PyTorch side of the fit-level benchmark: one MNIST epoch of the seeds' CNN at batch 64 with Adam, and predict
 # throughput on the 10k test images. Prints one JSON line. Run with Debian's /usr/bin/python3 (python3-torch).
 import json
+import resource
 import sys
 import time
 
@@ -59,6 +60,7 @@ def main():
         "torch": torch.__version__, "threads": threads, "epochs": epochs, "fit_s": fit_s,
         "ms_per_step": fit_s * 1000 / (steps * epochs), "predict_images_per_s": len(x_test) / predict_s,
         "test_accuracy": correct / len(x_test),
+        "max_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
     }))
 
 

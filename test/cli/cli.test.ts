@@ -1,0 +1,117 @@
+// End-to-end tests of the `convkit` command: real processes, real files, exit codes and stderr.
+
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import sharp from 'sharp';
+import { mnist } from '../../src/datasets/index.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'convkit-cli-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+function convkit(...args: string[]) {
+  const r = spawnSync(process.execPath, ['bin/convkit.js', ...args], { encoding: 'utf8', timeout: 240_000 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe('cli', () => {
+  const model = join(dir, 'mlp.keras');
+  const digits: { path: string; label: number }[] = [];
+
+  before(async () => {
+    // Three real MNIST test digits written as PNG files, as a user would have them.
+    const [, [xTest, yTest]] = mnist.loadData();
+    for (const i of [0, 1, 2]) {
+      const path = join(dir, `digit-${i}.png`);
+      await sharp(Buffer.from(xTest.data.subarray(i * 784, (i + 1) * 784)), { raw: { width: 28, height: 28, channels: 1 } })
+        .png()
+        .toFile(path);
+      digits.push({ path, label: yTest.data[i]! });
+    }
+  });
+
+  test('--help lists the commands', () => {
+    const r = convkit('--help');
+    assert.equal(r.code, 0);
+    for (const command of ['train', 'evaluate', 'predict', 'summary']) assert.match(r.stdout, new RegExp(command));
+  });
+
+  test('summary --model mnist-cnn prints Keras counts', () => {
+    const r = convkit('summary', '--model', 'mnist-cnn', '--input-shape', '28,28,1');
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /conv2d \(Conv2D\)\s+\(None, 26, 26, 32\)\s+320/);
+    assert.match(r.stdout, /Total params: 225,034/);
+  });
+
+  test('train, evaluate and predict --json on a saved model', () => {
+    const csv = join(dir, 'history.csv');
+    const trained = convkit(
+      'train',
+      '--model',
+      'mlp',
+      '--epochs',
+      '2',
+      '--limit',
+      '3000',
+      '--seed',
+      '1',
+      '--out',
+      model,
+      '--csv',
+      csv,
+    );
+    assert.equal(trained.code, 0, trained.stderr);
+    assert.match(trained.stdout, /test accuracy: \d+\.\d+%/);
+    assert.ok(existsSync(model));
+    const accuracy = Number(/test accuracy: (\d+\.\d+)%/.exec(trained.stdout)![1]);
+    assert.ok(accuracy > 80, `an MLP on 3000 MNIST digits should pass 80%, got ${accuracy}%`);
+    assert.equal(readFileSync(csv, 'utf8').trim().split('\n').length, 3); // header + 2 epochs
+
+    const evaluated = convkit('evaluate', model, '--dataset', 'mnist');
+    assert.equal(evaluated.code, 0, evaluated.stderr);
+    assert.equal(Number(/accuracy: (\d\.\d+)/.exec(evaluated.stdout)![1]).toFixed(2), (accuracy / 100).toFixed(2));
+
+    const predicted = convkit('predict', model, ...digits.map((d) => d.path), '--json');
+    assert.equal(predicted.code, 0, predicted.stderr);
+    const rows = predicted.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { image: string; probabilities: number[]; label: string; index: number });
+    assert.equal(rows.length, 3);
+    let right = 0;
+    rows.forEach((row, i) => {
+      assert.equal(row.image, digits[i]!.path);
+      assert.equal(row.probabilities.length, 10);
+      assert.ok(Math.abs(row.probabilities.reduce((a, b) => a + b, 0) - 1) < 1e-4);
+      assert.equal(row.index, row.probabilities.indexOf(Math.max(...row.probabilities)));
+      assert.equal(row.label, String(row.index));
+      if (row.index === digits[i]!.label) right++;
+    });
+    assert.ok(right >= 2, `expected most of 3 digits right, got ${right}`);
+
+    const top = convkit('predict', model, digits[0]!.path, '--top', '3');
+    assert.equal(top.code, 0, top.stderr);
+    assert.equal(top.stdout.trim().split(': ')[1]!.split(', ').length, 3);
+  });
+
+  test('bad input fails with a clear message and a non-zero exit code', () => {
+    const unknown = convkit('summary', '--model', 'resnet');
+    assert.notEqual(unknown.code, 0);
+    assert.match(unknown.stderr, /Expected one of mnist-cnn, fashion-cnn, lenet5, bn-dropout-cnn, mlp, received "resnet"/);
+
+    const missing = convkit('predict', join(dir, 'nope.keras'), 'x.png');
+    assert.notEqual(missing.code, 0);
+    assert.match(missing.stderr, /nope\.keras/);
+
+    const epochs = convkit('train', '--epochs', '0');
+    assert.notEqual(epochs.code, 0);
+    assert.match(epochs.stderr, /--epochs must be an integer >= 1, received '0'/);
+
+    const dataset = convkit('evaluate', model, '--dataset', 'cifar');
+    assert.notEqual(dataset.code, 0);
+    assert.match(dataset.stderr, /Expected 'mnist' or 'fashion-mnist', received "cifar"/);
+  });
+});
