@@ -92,9 +92,21 @@ describe('cli', () => {
     });
     assert.ok(right >= 2, `expected most of 3 digits right, got ${right}`);
 
+    const summary = convkit('summary', model);
+    assert.equal(summary.code, 0, summary.stderr);
+    assert.match(summary.stdout, /Total params: 101,770/); // 784*128+128 + 128*10+10
+
     const top = convkit('predict', model, digits[0]!.path, '--top', '3');
     assert.equal(top.code, 0, top.stderr);
     assert.equal(top.stdout.trim().split(': ')[1]!.split(', ').length, 3);
+  });
+
+  const kerasFile = '../shared/data/keras-mnist/classic-cnn/mnist_cnn.keras';
+  test('evaluate a .keras file written by Keras 3.11', { skip: !existsSync(kerasFile) && `${kerasFile} not present` }, () => {
+    const r = convkit('evaluate', kerasFile, '--dataset', 'mnist', '--batch-size', '500');
+    assert.equal(r.code, 0, r.stderr);
+    // Trained by someone else in Keras: a working import keeps its accuracy near the 99% such a CNN reaches.
+    assert.ok(Number(/accuracy: (\d\.\d+)/.exec(r.stdout)![1]) > 0.97, r.stdout);
   });
 
   test('bad input fails with a clear message and a non-zero exit code', () => {
