@@ -4,7 +4,7 @@
 import type { ActivationAttrs } from '../backend/backend.js';
 import { ShapeError } from '../errors.js';
 import type { Shape, Tensor } from '../tensor.js';
-import { reuse } from './common.js';
+import { reuse, withAxisSize } from './common.js';
 import { type BaseLayerConfig, type CallContext, Layer, singleInput, singleShape } from './layer.js';
 
 /** Input and output any shape (softmax: over the last axis). */
@@ -23,8 +23,7 @@ export abstract class ActivationLayerBase extends Layer {
   }
 
   private withAxis(x: Tensor): ActivationAttrs {
-    const attrs = this.attrs();
-    return attrs.kind === 'softmax' ? { ...attrs, axisSize: x.shape[x.shape.length - 1]! } : attrs;
+    return withAxisSize(this.attrs(), x.shape[x.shape.length - 1]!);
   }
 
   forward(inputs: Tensor[], ctx: CallContext): Tensor {
@@ -46,5 +45,15 @@ export abstract class ActivationLayerBase extends Layer {
     this.dx = reuse(this.dx, x.data.length);
     ctx.backend.activationBackward(this.dx, dy.data, x.data, this.y!, attrs);
     return [{ data: this.dx, shape: x.shape }];
+  }
+
+  /**
+   * The input of the latest forward: FusableOutputLayer.preActivation() for Activation and Softmax, the logits when
+   * the trainer fuses their activation into the loss. (ReLU and LeakyReLU have no backwardPreActivation, so are
+   * never fused.)
+   */
+  preActivation(): Tensor {
+    if (!this.x) throw new ShapeError(`${this.name}.preActivation: no forward pass has run yet.`);
+    return this.x;
   }
 }

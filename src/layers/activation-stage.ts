@@ -1,10 +1,12 @@
 // The activation after a conv/dense kernel: fused into the kernel for 'linear' and 'relu', a separate
-// activationForward/Backward otherwise. Owns the pre-activation, output and gradient buffers it needs.
+// activationForward/Backward otherwise. Owns the pre-activation, output and gradient buffers it needs, and
+// remembers the output shape of the latest forward for preActivation().
 
 import { type ActivationSpec, isFusedActivation } from '../activations.js';
 import type { ActivationKind, Backend, FusedActivation } from '../backend/backend.js';
 import { ValueError } from '../errors.js';
-import { reuse } from './common.js';
+import type { Tensor } from '../tensor.js';
+import { reuse, withAxisSize } from './common.js';
 
 export class ActivationStage {
   readonly spec: ActivationSpec;
@@ -14,6 +16,7 @@ export class ActivationStage {
   private z: Float32Array | null = null;
   private y: Float32Array | null = null;
   private dz: Float32Array | null = null;
+  private shape: number[] = [];
 
   constructor(spec: ActivationSpec) {
     this.spec = spec;
@@ -31,37 +34,37 @@ export class ActivationStage {
     return (this.z = reuse(this.z, length));
   }
 
-  /** Applies a non-fused activation to the kernel output; returns the layer output. */
-  finish(backend: Backend, lastAxis: number): Float32Array {
-    if (this.fused) return this.y!;
+  /** Applies a non-fused activation to the kernel output; returns the layer output, of `shape`. */
+  finish(backend: Backend, shape: number[]): Tensor {
+    this.shape = shape;
+    if (this.fused) return { data: this.y!, shape };
     const z = this.z!;
     this.y = reuse(this.y, z.length);
-    const attrs = this.spec.attrs.kind === 'softmax' ? { ...this.spec.attrs, axisSize: lastAxis } : this.spec.attrs;
-    backend.activationForward(this.y, z, attrs);
-    return this.y;
+    backend.activationForward(this.y, z, withAxisSize(this.spec.attrs, shape[shape.length - 1]!));
+    return { data: this.y, shape };
   }
 
   /** Gradient w.r.t. the kernel output, given dy w.r.t. the layer output. */
-  backward(backend: Backend, dy: Float32Array, lastAxis: number): Float32Array {
+  backward(backend: Backend, dy: Tensor): Tensor {
     if (this.kernelActivation === 'linear' && this.fused) return dy;
-    this.dz = reuse(this.dz, dy.length);
+    this.dz = reuse(this.dz, dy.data.length);
     if (this.fused) {
       // Fused relu: y > 0 exactly where z > 0, so y stands in for the pre-activation.
-      backend.activationBackward(this.dz, dy, this.y!, this.y!, { kind: 'relu' });
+      backend.activationBackward(this.dz, dy.data, this.y!, this.y!, { kind: 'relu' });
     } else {
-      const attrs = this.spec.attrs.kind === 'softmax' ? { ...this.spec.attrs, axisSize: lastAxis } : this.spec.attrs;
-      backend.activationBackward(this.dz, dy, this.z!, this.y!, attrs);
+      const lastAxis = dy.shape[dy.shape.length - 1]!;
+      backend.activationBackward(this.dz, dy.data, this.z!, this.y!, withAxisSize(this.spec.attrs, lastAxis));
     }
-    return this.dz;
+    return { data: this.dz, shape: dy.shape };
   }
 
   /** The pre-activation of the latest forward (for fusing softmax/sigmoid into the loss). */
-  preActivation(where: string): Float32Array {
+  preActivation(where: string): Tensor {
     if (!this.fused) {
       if (!this.z) throw new ValueError(`${where}.preActivation: no forward pass has run yet.`);
-      return this.z;
+      return { data: this.z, shape: this.shape };
     }
-    if (this.kernelActivation === 'linear' && this.y) return this.y;
+    if (this.kernelActivation === 'linear' && this.y) return { data: this.y, shape: this.shape };
     throw new ValueError(
       `${where}.preActivation: the '${this.spec.name}' activation is fused into the kernel, so no pre-activation is kept. Only use preActivation when outputActivation() is 'softmax' or 'sigmoid'.`,
     );

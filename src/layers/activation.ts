@@ -3,7 +3,6 @@
 
 import { type ActivationSpec, resolveActivation } from '../activations.js';
 import type { ActivationAttrs, ActivationKind } from '../backend/backend.js';
-import { ShapeError } from '../errors.js';
 import type { Tensor } from '../tensor.js';
 import { ActivationLayerBase } from './activation-layer-base.js';
 import { checkKeys } from './common.js';
@@ -30,12 +29,6 @@ export class Activation extends ActivationLayerBase implements FusableOutputLaye
 
   outputActivation(): ActivationKind {
     return this.spec.attrs.kind;
-  }
-
-  /** The input of the latest forward: the logits when fused with the loss. */
-  preActivation(): Tensor {
-    if (!this.x) throw new ShapeError(`${this.name}.preActivation: no forward pass has run yet.`);
-    return this.x;
   }
 
   backwardPreActivation(dz: Tensor, ctx: CallContext): (Tensor | null)[] {

@@ -1,8 +1,7 @@
 // Helpers the layer files share: option validation with the standard error wording, shape checks, buffer reuse,
-// and applying a non-fused activation after a kernel. Not a base class: layers stay readable on their own.
+// and softmax's axis size in activation attrs. Not a base class: layers stay readable on their own.
 
-import type { ActivationSpec } from '../activations.js';
-import type { Backend } from '../backend/backend.js';
+import type { ActivationAttrs } from '../backend/backend.js';
 import { ConfigError, describe, invalid, ShapeError } from '../errors.js';
 import { formatShape, type Shape } from '../tensor.js';
 
@@ -97,28 +96,9 @@ export function reuse(buffer: Float32Array | null, length: number): Float32Array
   return buffer && buffer.length === length ? buffer : new Float32Array(length);
 }
 
-/** y = act(z), softmax over the last axis of size `lastAxis`. */
-export function activationForward(
-  backend: Backend,
-  y: Float32Array,
-  z: Float32Array,
-  act: ActivationSpec,
-  lastAxis: number,
-): void {
-  backend.activationForward(y, z, act.attrs.kind === 'softmax' ? { ...act.attrs, axisSize: lastAxis } : act.attrs);
-}
-
-/** dz from dy, z and y = act(z). */
-export function activationBackward(
-  backend: Backend,
-  dz: Float32Array,
-  dy: Float32Array,
-  z: Float32Array,
-  y: Float32Array,
-  act: ActivationSpec,
-  lastAxis: number,
-): void {
-  backend.activationBackward(dz, dy, z, y, act.attrs.kind === 'softmax' ? { ...act.attrs, axisSize: lastAxis } : act.attrs);
+/** A kernel's activation attrs with softmax's axisSize set to the size of the last axis (other kinds unchanged). */
+export function withAxisSize(attrs: ActivationAttrs, lastAxis: number): ActivationAttrs {
+  return attrs.kind === 'softmax' ? { ...attrs, axisSize: lastAxis } : attrs;
 }
 
 export const DATA_FORMAT_NOTE = 'convkit computes channels_last only: (N, H, W, C).';

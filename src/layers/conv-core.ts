@@ -1,11 +1,11 @@
-// The convolution bookkeeping Conv2D, DepthwiseConv2D and SeparableConv2D share: geometry checks, attrs cached
-// per input size, the saved input, and the backward pass over conv2dBackwardWeights / conv2dBackwardData.
+// The convolution bookkeeping Conv2D, DepthwiseConv2D and SeparableConv2D share: geometry options and checks, attrs
+// cached per input size, the saved input, and the backward pass over conv2dBackwardWeights / conv2dBackwardData.
 
 import type { Backend, Conv2dAttrs, FusedActivation } from '../backend/backend.js';
 import { conv2dGeometry } from '../backend/shapes.js';
-import { ShapeError } from '../errors.js';
+import { ConfigError, invalid, ShapeError } from '../errors.js';
 import type { Tensor } from '../tensor.js';
-import { reuse } from './common.js';
+import { intPair, paddingMode, reuse } from './common.js';
 import type { LayerWeight } from './layer.js';
 
 export interface ConvGeometryOptions {
@@ -13,6 +13,24 @@ export interface ConvGeometryOptions {
   strides: [number, number];
   padding: 'valid' | 'same';
   dilationRate: [number, number];
+}
+
+/**
+ * Normalises a conv layer's kernelSize, strides, padding and dilationRate options. As Keras, strides > 1 with
+ * dilationRate > 1 is rejected.
+ */
+export function convOptions(
+  where: string,
+  config: { kernelSize: unknown; strides?: unknown; padding?: unknown; dilationRate?: unknown },
+): ConvGeometryOptions {
+  const kernelSize = intPair(where, 'kernelSize', config.kernelSize);
+  const strides = intPair(where, 'strides', config.strides ?? 1);
+  const padding = paddingMode(where, config.padding);
+  const dilationRate = intPair(where, 'dilationRate', config.dilationRate ?? 1);
+  if ((strides[0] > 1 || strides[1] > 1) && (dilationRate[0] > 1 || dilationRate[1] > 1)) {
+    throw new ConfigError(invalid(where, 'dilationRate', '1 when strides > 1 (as Keras)', config.dilationRate));
+  }
+  return { kernelSize, strides, padding, dilationRate };
 }
 
 export class ConvCore {
@@ -85,10 +103,5 @@ export class ConvCore {
     this.dx = reuse(this.dx, x.data.length);
     backend.conv2dBackwardData(this.dx, dz, w.value, attrs);
     return { data: this.dx, shape: x.shape };
-  }
-
-  /** Batch size of the latest forward. */
-  get batch(): number {
-    return this.x?.shape[0] ?? 0;
   }
 }

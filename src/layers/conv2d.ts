@@ -8,8 +8,8 @@ import { getInitializer, type Initializer, type InitializerLike, initializerSpec
 import { getRegularizer, type Regularizer, type RegularizerLike, regularizerSpec } from '../regularizers.js';
 import type { Shape, Tensor } from '../tensor.js';
 import { ActivationStage } from './activation-stage.js';
-import { bool, checkBuiltShape, checkKeys, expectRank, intPair, paddingMode, positiveInt } from './common.js';
-import { ConvCore } from './conv-core.js';
+import { bool, checkBuiltShape, checkKeys, expectRank, positiveInt } from './common.js';
+import { ConvCore, convOptions } from './conv-core.js';
 import {
   type BaseLayerConfig,
   type CallContext,
@@ -79,16 +79,15 @@ export class Conv2D extends Layer implements FusableOutputLayer {
     super(config, 'conv2d');
     checkKeys(where, config, KEYS);
     this.filters = positiveInt(where, 'filters', config.filters);
-    this.kernelSize = intPair(where, 'kernelSize', config.kernelSize);
-    this.strides = intPair(where, 'strides', config.strides ?? 1);
-    this.padding = paddingMode(where, config.padding);
-    this.dilationRate = intPair(where, 'dilationRate', config.dilationRate ?? 1);
+    ({
+      kernelSize: this.kernelSize,
+      strides: this.strides,
+      padding: this.padding,
+      dilationRate: this.dilationRate,
+    } = convOptions(where, config));
     this.groups = positiveInt(where, 'groups', config.groups ?? 1);
     if (this.filters % this.groups !== 0) {
       throw new ConfigError(invalid(where, 'groups', `a divisor of filters (${this.filters})`, this.groups));
-    }
-    if ((this.strides[0] > 1 || this.strides[1] > 1) && (this.dilationRate[0] > 1 || this.dilationRate[1] > 1)) {
-      throw new ConfigError(invalid(where, 'dilationRate', '1 when strides > 1 (as Keras)', config.dilationRate));
     }
     this.stage = new ActivationStage(resolveActivation(config.activation, where));
     this.core = new ConvCore(this.name, this, this.stage.kernelActivation);
@@ -138,11 +137,11 @@ export class Conv2D extends Layer implements FusableOutputLayer {
     this.outShape = [oh, ow, this.filters];
     const out = this.stage.kernelOutput(n * oh * ow * this.filters);
     this.core.forward(ctx.backend, out, x, this.kernel!, this.bias, attrs);
-    return { data: this.stage.finish(ctx.backend, this.filters), shape: [n, oh, ow, this.filters] };
+    return this.stage.finish(ctx.backend, [n, oh, ow, this.filters]);
   }
 
   backward(dy: Tensor, ctx: CallContext): (Tensor | null)[] {
-    return this.backwardPreActivation({ data: this.stage.backward(ctx.backend, dy.data, this.filters), shape: dy.shape }, ctx);
+    return this.backwardPreActivation(this.stage.backward(ctx.backend, dy), ctx);
   }
 
   outputActivation(): ActivationKind {
@@ -150,7 +149,7 @@ export class Conv2D extends Layer implements FusableOutputLayer {
   }
 
   preActivation(): Tensor {
-    return { data: this.stage.preActivation(this.name), shape: [this.core.batch, ...this.outShape] };
+    return this.stage.preActivation(this.name);
   }
 
   backwardPreActivation(dz: Tensor, ctx: CallContext): (Tensor | null)[] {

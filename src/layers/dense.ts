@@ -48,7 +48,6 @@ export class Dense extends Layer implements FusableOutputLayer {
   bias: LayerWeight | null = null;
   private attrs: DenseAttrs | null = null;
   private x: Tensor | null = null;
-  private outShape: number[] = [];
   private dx: Float32Array | null = null;
 
   constructor(config: DenseConfig) {
@@ -98,15 +97,14 @@ export class Dense extends Layer implements FusableOutputLayer {
     if (!attrs || attrs.batch !== rows) {
       attrs = this.attrs = { batch: rows, inUnits, outUnits: this.units, activation: this.stage.kernelActivation };
     }
-    this.outShape = [...x.shape.slice(0, -1), this.units];
     const out = this.stage.kernelOutput(rows * this.units);
     ctx.backend.denseForward(out, x.data, this.kernel!.value, this.bias?.value ?? null, attrs);
     this.x = x;
-    return { data: this.stage.finish(ctx.backend, this.units), shape: this.outShape };
+    return this.stage.finish(ctx.backend, [...x.shape.slice(0, -1), this.units]);
   }
 
   backward(dy: Tensor, ctx: CallContext): (Tensor | null)[] {
-    return this.backwardPreActivation({ data: this.stage.backward(ctx.backend, dy.data, this.units), shape: dy.shape }, ctx);
+    return this.backwardPreActivation(this.stage.backward(ctx.backend, dy), ctx);
   }
 
   outputActivation(): ActivationKind {
@@ -114,7 +112,7 @@ export class Dense extends Layer implements FusableOutputLayer {
   }
 
   preActivation(): Tensor {
-    return { data: this.stage.preActivation(this.name), shape: this.outShape };
+    return this.stage.preActivation(this.name);
   }
 
   backwardPreActivation(dz: Tensor, ctx: CallContext): (Tensor | null)[] {

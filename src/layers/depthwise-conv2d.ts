@@ -9,8 +9,8 @@ import { getInitializer, type Initializer, type InitializerLike, initializerSpec
 import { getRegularizer, type Regularizer, type RegularizerLike, regularizerSpec } from '../regularizers.js';
 import type { Shape, Tensor } from '../tensor.js';
 import { ActivationStage } from './activation-stage.js';
-import { bool, checkBuiltShape, checkKeys, expectRank, intPair, paddingMode, positiveInt } from './common.js';
-import { ConvCore } from './conv-core.js';
+import { bool, checkBuiltShape, checkKeys, expectRank, positiveInt } from './common.js';
+import { ConvCore, convOptions } from './conv-core.js';
 import {
   type BaseLayerConfig,
   type CallContext,
@@ -85,14 +85,13 @@ export class DepthwiseConv2D extends Layer implements FusableOutputLayer {
         invalid(where, 'groups', '1 or absent (depthwise convolution groups by channel itself)', config.groups),
       );
     }
-    this.kernelSize = intPair(where, 'kernelSize', config.kernelSize);
-    this.strides = intPair(where, 'strides', config.strides ?? 1);
-    this.padding = paddingMode(where, config.padding);
+    ({
+      kernelSize: this.kernelSize,
+      strides: this.strides,
+      padding: this.padding,
+      dilationRate: this.dilationRate,
+    } = convOptions(where, config));
     this.depthMultiplier = positiveInt(where, 'depthMultiplier', config.depthMultiplier ?? 1);
-    this.dilationRate = intPair(where, 'dilationRate', config.dilationRate ?? 1);
-    if ((this.strides[0] > 1 || this.strides[1] > 1) && (this.dilationRate[0] > 1 || this.dilationRate[1] > 1)) {
-      throw new ConfigError(invalid(where, 'dilationRate', '1 when strides > 1 (as Keras)', config.dilationRate));
-    }
     this.stage = new ActivationStage(resolveActivation(config.activation, where));
     this.core = new ConvCore(this.name, this, this.stage.kernelActivation);
     this.useBias = bool(where, 'useBias', config.useBias, true);
@@ -140,12 +139,11 @@ export class DepthwiseConv2D extends Layer implements FusableOutputLayer {
     this.outShape = [oh, ow, co];
     const out = this.stage.kernelOutput(n * oh * ow * co);
     this.core.forward(ctx.backend, out, x, this.kernel!, this.bias, attrs);
-    return { data: this.stage.finish(ctx.backend, co), shape: [n, oh, ow, co] };
+    return this.stage.finish(ctx.backend, [n, oh, ow, co]);
   }
 
   backward(dy: Tensor, ctx: CallContext): (Tensor | null)[] {
-    const co = this.channels * this.depthMultiplier;
-    return this.backwardPreActivation({ data: this.stage.backward(ctx.backend, dy.data, co), shape: dy.shape }, ctx);
+    return this.backwardPreActivation(this.stage.backward(ctx.backend, dy), ctx);
   }
 
   outputActivation(): ActivationKind {
@@ -153,7 +151,7 @@ export class DepthwiseConv2D extends Layer implements FusableOutputLayer {
   }
 
   preActivation(): Tensor {
-    return { data: this.stage.preActivation(this.name), shape: [this.core.batch, ...this.outShape] };
+    return this.stage.preActivation(this.name);
   }
 
   backwardPreActivation(dz: Tensor, ctx: CallContext): (Tensor | null)[] {

@@ -3,13 +3,12 @@
 
 import { resolveActivation } from '../activations.js';
 import type { ActivationKind } from '../backend/backend.js';
-import { ConfigError, invalid } from '../errors.js';
 import { getInitializer, type Initializer, type InitializerLike, initializerSpec } from '../initializers.js';
 import { getRegularizer, type Regularizer, type RegularizerLike, regularizerSpec } from '../regularizers.js';
 import type { Shape, Tensor } from '../tensor.js';
 import { ActivationStage } from './activation-stage.js';
-import { bool, checkBuiltShape, checkKeys, expectRank, intPair, paddingMode, positiveInt, reuse } from './common.js';
-import { ConvCore } from './conv-core.js';
+import { bool, checkBuiltShape, checkKeys, expectRank, positiveInt, reuse } from './common.js';
+import { ConvCore, convOptions } from './conv-core.js';
 import {
   type BaseLayerConfig,
   type CallContext,
@@ -89,13 +88,12 @@ export class SeparableConv2D extends Layer implements FusableOutputLayer {
     super(config, 'separable_conv2d');
     checkKeys(where, config, KEYS);
     this.filters = positiveInt(where, 'filters', config.filters);
-    this.kernelSize = intPair(where, 'kernelSize', config.kernelSize);
-    this.strides = intPair(where, 'strides', config.strides ?? 1);
-    this.padding = paddingMode(where, config.padding);
-    this.dilationRate = intPair(where, 'dilationRate', config.dilationRate ?? 1);
-    if ((this.strides[0] > 1 || this.strides[1] > 1) && (this.dilationRate[0] > 1 || this.dilationRate[1] > 1)) {
-      throw new ConfigError(invalid(where, 'dilationRate', '1 when strides > 1 (as Keras)', config.dilationRate));
-    }
+    ({
+      kernelSize: this.kernelSize,
+      strides: this.strides,
+      padding: this.padding,
+      dilationRate: this.dilationRate,
+    } = convOptions(where, config));
     this.depthMultiplier = positiveInt(where, 'depthMultiplier', config.depthMultiplier ?? 1);
     this.stage = new ActivationStage(resolveActivation(config.activation, where));
     this.dwCore = new ConvCore(this.name, this, 'linear');
@@ -156,11 +154,11 @@ export class SeparableConv2D extends Layer implements FusableOutputLayer {
       this.pwCore.attrsFor(n, oh, ow, cm, this.filters, 1),
     );
     this.outShape = [oh, ow, this.filters];
-    return { data: this.stage.finish(ctx.backend, this.filters), shape: [n, oh, ow, this.filters] };
+    return this.stage.finish(ctx.backend, [n, oh, ow, this.filters]);
   }
 
   backward(dy: Tensor, ctx: CallContext): (Tensor | null)[] {
-    return this.backwardPreActivation({ data: this.stage.backward(ctx.backend, dy.data, this.filters), shape: dy.shape }, ctx);
+    return this.backwardPreActivation(this.stage.backward(ctx.backend, dy), ctx);
   }
 
   outputActivation(): ActivationKind {
@@ -168,7 +166,7 @@ export class SeparableConv2D extends Layer implements FusableOutputLayer {
   }
 
   preActivation(): Tensor {
-    return { data: this.stage.preActivation(this.name), shape: [this.dwCore.batch, ...this.outShape] };
+    return this.stage.preActivation(this.name);
   }
 
   backwardPreActivation(dz: Tensor, ctx: CallContext): (Tensor | null)[] {

@@ -2,7 +2,7 @@
 // its input as logits and fuse softmax into the cross-entropy loss.
 
 import type { ActivationAttrs, ActivationKind } from '../backend/backend.js';
-import { ConfigError, invalid, ShapeError } from '../errors.js';
+import { ConfigError, invalid } from '../errors.js';
 import type { Tensor } from '../tensor.js';
 import { ActivationLayerBase } from './activation-layer-base.js';
 import { checkKeys } from './common.js';
@@ -31,11 +31,6 @@ export class Softmax extends ActivationLayerBase implements FusableOutputLayer {
 
   outputActivation(): ActivationKind {
     return 'softmax';
-  }
-
-  preActivation(): Tensor {
-    if (!this.x) throw new ShapeError(`${this.name}.preActivation: no forward pass has run yet.`);
-    return this.x;
   }
 
   backwardPreActivation(dz: Tensor, ctx: CallContext): (Tensor | null)[] {
