@@ -7,6 +7,7 @@
         "native/addon.cc",
         "native/addon_misc.cc",
         "native/conv.cc",
+        "native/conv_small.cc",
         "native/dense.cc",
         "native/pool.cc",
         "native/batch_norm.cc",
@@ -20,7 +21,7 @@
       "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS"],
       "cflags!": ["-fno-exceptions", "-fno-rtti"],
       "cflags_cc!": ["-fno-exceptions", "-fno-rtti", "-std=gnu++1y", "-std=gnu++17"],
-      "cflags_cc": ["-std=c++17", "-O3", "-march=<!(node -p \"process.env.CONVKIT_MARCH || 'native'\")", "-fopenmp", "-fexceptions", "-Wall", "-Wno-unused-parameter"],
+      "cflags_cc": ["-std=c++17", "-O3", "-fno-math-errno", "-march=<!(node -p \"process.env.CONVKIT_MARCH || 'native'\")", "-fopenmp", "-fexceptions", "-Wall", "-Wno-unused-parameter"],
       "ldflags": ["-fopenmp"],
       "libraries": ["-ldnnl"],
       "conditions": [

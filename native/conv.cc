@@ -2,6 +2,10 @@
 // Activations are NHWC, weights are Keras's (KH, KW, CI/groups, CO) = oneDNN hwio / hwigo, both wrapped
 // zero-copy. Each (shape, attrs, threads) gets a plan built once: primitive, weight reorders into the layout
 // the primitive asked for (backward data gets its OWN weight layout, never the forward one), scratchpad.
+// 3x3 stride-1 convolutions with >= 16 channels each side use oneDNN's Winograd F(4x4, 3x3) for the forward and
+// backward-weights passes, and run backward data as a forward convolution of dy with the flipped, transposed
+// kernel (brgconv, which beats the jit backward-data kernel; Winograd when oneDNN takes the padding). Measured on
+// MNIST conv2 (docs/benchmarks.md); CONVKIT_CONV_WINOGRAD=0 turns all of this off.
 #include <unordered_map>
 #include <vector>
 
@@ -47,7 +51,18 @@ dnnl::primitive_attr scratch_attr() {
   return a;
 }
 
-dnnl::convolution_forward::primitive_desc forward_pd(const ConvParams& p, const Mds& m, bool with_bias, bool relu) {
+/** Winograd suits (measured on MNIST conv2, 2 threads): 3x3, stride 1, no dilation or groups, >= 16 channels. */
+bool winograd_ok(const ConvParams& p) {
+  static const bool enabled = [] {
+    const char* v = std::getenv("CONVKIT_CONV_WINOGRAD");
+    return v == nullptr || std::strcmp(v, "0") != 0;
+  }();
+  return enabled && p.groups == 1 && p.kh == 3 && p.kw == 3 && p.sh == 1 && p.sw == 1 && p.dh == 1 && p.dw == 1 &&
+         p.ci >= 16 && p.co >= 16 && p.ci % 16 == 0 && p.co % 16 == 0;
+}
+
+dnnl::convolution_forward::primitive_desc forward_pd(const ConvParams& p, const Mds& m, bool with_bias, bool relu,
+                                                     dnnl::algorithm alg = dnnl::algorithm::convolution_direct) {
   auto attr = scratch_attr();
   if (relu) {
     dnnl::post_ops po;
@@ -56,10 +71,10 @@ dnnl::convolution_forward::primitive_desc forward_pd(const ConvParams& p, const 
   }
   memory::desc bias = with_bias ? m.bias : memory::desc();
 #if DNNL_VERSION_MAJOR >= 3
-  return {cpu_engine(), dnnl::prop_kind::forward_training, dnnl::algorithm::convolution_direct, m.src_a, m.wei_a, bias, m.dst_a,
+  return {cpu_engine(), dnnl::prop_kind::forward_training, alg, m.src_a, m.wei_a, bias, m.dst_a,
           m.strides, m.dil, m.pl, m.pr, attr};
 #else
-  dnnl::convolution_forward::desc d(dnnl::prop_kind::forward_training, dnnl::algorithm::convolution_direct, m.src_a, m.wei_a, bias,
+  dnnl::convolution_forward::desc d(dnnl::prop_kind::forward_training, alg, m.src_a, m.wei_a, bias,
                                     m.dst_a, m.strides, m.dil, m.pl, m.pr);
   return {d, attr, cpu_engine()};
 #endif
@@ -79,6 +94,7 @@ struct Plan {
   BoundArg a, b, c, d;  // meaning depends on the pass (see the builders)
   memory scratch;
   std::unordered_map<int, memory> args;
+  std::vector<float> flipped;  // backward data as a forward convolution: the flipped, transposed kernel
 };
 
 void finish_plan(Plan& plan, const memory::desc& scratch_md) {
@@ -88,41 +104,92 @@ void finish_plan(Plan& plan, const memory::desc& scratch_md) {
 
 PlanCache<Plan> g_cache;
 
-}  // namespace
+/** Forward plan (Winograd when `wino` and oneDNN has it for this shape, else direct). */
+std::unique_ptr<Plan> forward_plan(const ConvParams& p, bool with_bias, bool relu, bool wino) {
+  auto plan = std::make_unique<Plan>();
+  Mds m = make_mds(p, conv_layout_any() || wino);
+  dnnl::convolution_forward::primitive_desc pd;
+  try {
+    if (!wino) throw dnnl::error(dnnl_unimplemented, "direct");
+    pd = forward_pd(p, m, with_bias, relu, dnnl::algorithm::convolution_winograd);
+  } catch (const dnnl::error&) {
+    m = make_mds(p, conv_layout_any());
+    pd = forward_pd(p, m, with_bias, relu);
+  }
+  plan->prim = dnnl::convolution_forward(pd);
+  plan->a.init(m.src, pd.src_desc(), true);
+  plan->b.init(m.wei, pd.weights_desc(), true);
+  plan->c.init(m.dst, pd.dst_desc(), false);
+  plan->args = {{DNNL_ARG_SRC, plan->a.mem()}, {DNNL_ARG_WEIGHTS, plan->b.mem()}, {DNNL_ARG_DST, plan->c.mem()}};
+  if (with_bias) {
+    plan->d.init(m.bias, pd.bias_desc(), true);
+    plan->args[DNNL_ARG_BIAS] = plan->d.mem();
+  }
+  finish_plan(*plan, pd.scratchpad_desc());
+  return plan;
+}
 
-void conv2d_forward(float* y, const float* x, const float* w, const float* b, const ConvParams& p) {
-  std::lock_guard<std::mutex> lock(dnnl_mutex());
-  apply_threads();
-  bool with_bias = b != nullptr;
-  Plan& plan = g_cache.get(key_of(0, p, with_bias), [&] {
-    auto plan = std::make_unique<Plan>();
-    Mds m = make_mds(p, conv_layout_any());
-    auto pd = forward_pd(p, m, with_bias, p.relu);
-    plan->prim = dnnl::convolution_forward(pd);
-    plan->a.init(m.src, pd.src_desc(), true);
-    plan->b.init(m.wei, pd.weights_desc(), true);
-    plan->c.init(m.dst, pd.dst_desc(), false);
-    plan->args = {{DNNL_ARG_SRC, plan->a.mem()}, {DNNL_ARG_WEIGHTS, plan->b.mem()}, {DNNL_ARG_DST, plan->c.mem()}};
-    if (with_bias) {
-      plan->d.init(m.bias, pd.bias_desc(), true);
-      plan->args[DNNL_ARG_BIAS] = plan->d.mem();
-    }
-    finish_plan(*plan, pd.scratchpad_desc());
-    return plan;
-  });
+void run_forward(Plan& plan, float* y, const float* x, const float* w, const float* b) {
   auto& s = cpu_stream();
   plan.a.bind(x, s);
   plan.b.bind(w, s);
   plan.c.bind(y, s);
-  if (with_bias) plan.d.bind(b, s);
+  if (b) plan.d.bind(b, s);
   plan.prim.execute(s, plan.args);
   plan.c.finish(s);
   s.wait();
 }
 
+/** dx = full correlation of dy with the kernel flipped in space and transposed in channels (stride 1 only). */
+ConvParams flipped_params(const ConvParams& p) {
+  ConvParams q = p;
+  q.h = p.oh, q.w = p.ow, q.ci = p.co, q.co = p.ci, q.oh = p.h, q.ow = p.w, q.relu = false;
+  q.pt = p.kh - 1 - p.pt, q.pb = p.kh - 1 - p.pb, q.pl = p.kw - 1 - p.pl, q.pr = p.kw - 1 - p.pr;
+  return q;
+}
+
+/** The hand-written 1-input-channel kernels of conv_small.cc (CONVKIT_CONV_SMALL=0 or layout any: oneDNN). */
+bool small_kernels_on() {
+  static const bool on = [] {
+    const char* v = std::getenv("CONVKIT_CONV_SMALL");
+    return (v == nullptr || std::strcmp(v, "0") != 0) && !conv_layout_any();
+  }();
+  return on;
+}
+
+}  // namespace
+
+void conv2d_forward(float* y, const float* x, const float* w, const float* b, const ConvParams& p) {
+  if (small_kernels_on() && conv2d_forward_small(y, x, w, b, p)) return;
+  std::lock_guard<std::mutex> lock(dnnl_mutex());
+  apply_threads();
+  bool with_bias = b != nullptr;
+  Plan& plan = g_cache.get(key_of(0, p, with_bias), [&] { return forward_plan(p, with_bias, p.relu, winograd_ok(p)); });
+  run_forward(plan, y, x, w, b);
+}
+
 void conv2d_backward_data(float* dx, const float* dy, const float* w, const ConvParams& p) {
   std::lock_guard<std::mutex> lock(dnnl_mutex());
   apply_threads();
+  if (winograd_ok(p) && p.pt < p.kh && p.pb < p.kh && p.pl < p.kw && p.pr < p.kw) {
+    Plan& plan = g_cache.get(key_of(3, p, false), [&] {
+      auto plan = forward_plan(flipped_params(p), false, false, true);
+      plan->flipped.resize(p.kh * p.kw * p.ci * p.co);
+      return plan;
+    });
+    // w (kh, kw, ci, co) -> flipped (kh', kw', co, ci) with kh' = KH-1-kh: the forward kernel over dy.
+    const int64_t KH = p.kh, KW = p.kw, CI = p.ci, CO = p.co;
+    float* f = plan.flipped.data();
+    for (int64_t kh = 0; kh < KH; kh++)
+      for (int64_t kw = 0; kw < KW; kw++) {
+        const float* src = w + (kh * KW + kw) * CI * CO;
+        float* dst = f + ((KH - 1 - kh) * KW + (KW - 1 - kw)) * CO * CI;
+        for (int64_t i = 0; i < CI; i++)
+          for (int64_t o = 0; o < CO; o++) dst[o * CI + i] = src[i * CO + o];
+      }
+    run_forward(plan, dx, dy, f, nullptr);
+    return;
+  }
   Plan& plan = g_cache.get(key_of(1, p, false), [&] {
     auto plan = std::make_unique<Plan>();
     Mds m = make_mds(p, conv_layout_any());
@@ -154,23 +221,34 @@ void conv2d_backward_data(float* dx, const float* dy, const float* w, const Conv
 }
 
 void conv2d_backward_weights(float* dw, float* db, const float* x, const float* dy, const ConvParams& p) {
+  if (small_kernels_on() && conv2d_backward_weights_small(dw, db, x, dy, p)) return;
   std::lock_guard<std::mutex> lock(dnnl_mutex());
   apply_threads();
   bool with_bias = db != nullptr;
   Plan& plan = g_cache.get(key_of(2, p, with_bias), [&] {
     auto plan = std::make_unique<Plan>();
-    Mds m = make_mds(p, conv_layout_any() || blocked_for_backward_weights(p));
-    auto hint = forward_pd(p, m, with_bias, false);
+    const bool blocked = conv_layout_any() || blocked_for_backward_weights(p);
     auto attr = scratch_attr();
-    memory::desc bias = with_bias ? m.bias : memory::desc();
+    auto make_pd = [&](const Mds& m, dnnl::algorithm alg) {
+      memory::desc bias = with_bias ? m.bias : memory::desc();
+      auto hint = forward_pd(p, m, with_bias, false, alg);
 #if DNNL_VERSION_MAJOR >= 3
-    dnnl::convolution_backward_weights::primitive_desc pd(cpu_engine(), dnnl::algorithm::convolution_direct, m.src_a, m.wei_a, bias,
-                                                          m.dst_a, m.strides, m.dil, m.pl, m.pr, hint, attr);
+      return dnnl::convolution_backward_weights::primitive_desc(cpu_engine(), alg, m.src_a, m.wei_a, bias, m.dst_a, m.strides,
+                                                                m.dil, m.pl, m.pr, hint, attr);
 #else
-    dnnl::convolution_backward_weights::desc d(dnnl::algorithm::convolution_direct, m.src_a, m.wei_a, bias, m.dst_a, m.strides, m.dil,
-                                               m.pl, m.pr);
-    dnnl::convolution_backward_weights::primitive_desc pd(d, attr, cpu_engine(), hint);
+      dnnl::convolution_backward_weights::desc d(alg, m.src_a, m.wei_a, bias, m.dst_a, m.strides, m.dil, m.pl, m.pr);
+      return dnnl::convolution_backward_weights::primitive_desc(d, attr, cpu_engine(), hint);
 #endif
+    };
+    Mds m = make_mds(p, true);
+    dnnl::convolution_backward_weights::primitive_desc pd;
+    try {
+      if (!winograd_ok(p)) throw dnnl::error(dnnl_unimplemented, "direct");
+      pd = make_pd(m, dnnl::algorithm::convolution_winograd);
+    } catch (const dnnl::error&) {  // direct, in the layouts chosen without Winograd
+      m = make_mds(p, blocked);
+      pd = make_pd(m, dnnl::algorithm::convolution_direct);
+    }
     plan->prim = dnnl::convolution_backward_weights(pd);
     plan->a.init(m.src, pd.src_desc(), true);
     plan->b.init(m.dst, pd.diff_dst_desc(), true);

@@ -9,6 +9,9 @@
 namespace ck {
 namespace {
 
+// Below these lengths a pass runs on the calling thread: an OpenMP fork/join costs more than it saves.
+constexpr int64_t kCheapParallelMin = 1 << 16;   // one compare/copy per element
+constexpr int64_t kCostlyParallelMin = 1 << 13;  // transcendental math per element
 constexpr double kSqrt2OverPi = 0.7978845608028654;
 constexpr double kInvSqrt2Pi = 0.3989422804014327;
 
@@ -72,7 +75,7 @@ void activation_forward(float* y, const float* x, int64_t len, const ActParams& 
   apply_threads();
   if (a.kind == kSoftmax) {
     const int64_t k = a.axis_size, rows = len / k;
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (len > kCostlyParallelMin)
     for (int64_t r = 0; r < rows; r++) {
       const float* xi = x + r * k;
       float* yo = y + r * k;
@@ -85,16 +88,16 @@ void activation_forward(float* y, const float* x, int64_t len, const ActParams& 
     return;
   }
   if (a.kind == kLinear) {
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (len > kCheapParallelMin)
     for (int64_t i = 0; i < len; i++) y[i] = x[i];
     return;
   }
   if (a.kind == kRelu && a.alpha == 0 && a.threshold == 0 && std::isinf(a.max_value)) {
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (len > kCheapParallelMin)
     for (int64_t i = 0; i < len; i++) y[i] = x[i] > 0.f ? x[i] : 0.f;
     return;
   }
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (len > kCostlyParallelMin)
   for (int64_t i = 0; i < len; i++) y[i] = static_cast<float>(forward1(x[i], a));
 }
 
@@ -102,7 +105,7 @@ void activation_backward(float* dx, const float* dy, const float* x, const float
   apply_threads();
   if (a.kind == kSoftmax) {
     const int64_t k = a.axis_size, rows = len / k;
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (len > kCostlyParallelMin)
     for (int64_t r = 0; r < rows; r++) {
       const float* yi = y + r * k;
       const float* di = dy + r * k;
@@ -113,14 +116,14 @@ void activation_backward(float* dx, const float* dy, const float* x, const float
     return;
   }
   if (a.kind == kRelu && a.alpha == 0 && a.threshold == 0 && std::isinf(a.max_value)) {
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (len > kCheapParallelMin)
     for (int64_t i = 0; i < len; i++) {
       const float d = dy[i];  // loaded unconditionally so the select vectorises (random signs mispredict)
       dx[i] = x[i] > 0.f ? d : 0.f;
     }
     return;
   }
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (len > kCostlyParallelMin)
   for (int64_t i = 0; i < len; i++) dx[i] = static_cast<float>(dy[i] * derivative(x[i], y[i], a));
 }
 

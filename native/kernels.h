@@ -12,6 +12,9 @@ namespace ck {
 void conv2d_forward(float* y, const float* x, const float* w, const float* b, const ConvParams& p);
 void conv2d_backward_data(float* dx, const float* dy, const float* w, const ConvParams& p);
 void conv2d_backward_weights(float* dw, float* db, const float* x, const float* dy, const ConvParams& p);
+/** conv_small.cc: hand-written forward / backward weights for 1-channel 3x3 inputs; false when not covered. */
+bool conv2d_forward_small(float* y, const float* x, const float* w, const float* b, const ConvParams& p);
+bool conv2d_backward_weights_small(float* dw, float* db, const float* x, const float* dy, const ConvParams& p);
 
 // dense.cc (oneDNN matmul)
 void dense_forward(float* y, const float* x, const float* w, const float* b, int64_t n, int64_t in, int64_t out, bool relu);

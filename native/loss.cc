@@ -18,7 +18,7 @@ int64_t loss_forward(float* losses, float* d_input, const float* input, const fl
   apply_threads();
   std::atomic<int64_t> bad{-1};
   const double ls = label_smoothing;
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (n * classes > 256)
   for (int64_t s = 0; s < n; s++) {
     const float* x = input + s * classes;
     float* g = d_input ? d_input + s * classes : nullptr;

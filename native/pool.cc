@@ -1,14 +1,20 @@
 // Pooling kernels as OpenMP loops over NHWC: max (with flat argmax into x for the backward scatter), average
 // ('same' divides by the real, non-padding cells), and global max/average. Padding is resolved by the caller.
+// Backward passes over non-overlapping windows write each dx cell once (no zero fill + scatter).
 #include <cstring>
 
 #include "kernels.h"
 
 namespace ck {
+namespace {
+/** Below this many input elements a pooling pass runs on the calling thread (fork/join would cost more). */
+constexpr int64_t kPoolParallelMin = 1 << 16;
+}  // namespace
+
 void max_pool_forward(float* y, int32_t* argmax, const float* x, const PoolParams& p) {
   apply_threads();
   const int64_t C = p.c;
-#pragma omp parallel for collapse(2) schedule(static)
+#pragma omp parallel for collapse(2) schedule(static) if (p.n * p.h * p.w * C > kPoolParallelMin)
   for (int64_t n = 0; n < p.n; n++) {
     for (int64_t oh = 0; oh < p.oh; oh++) {
       int64_t h0 = oh * p.sh - p.pt;
@@ -22,21 +28,24 @@ void max_pool_forward(float* y, int32_t* argmax, const float* x, const PoolParam
         const int64_t he = h0 + p.ph < p.h ? h0 + p.ph : p.h, we = w0 + p.pw < p.w ? w0 + p.pw : p.w;
         float* __restrict yb = yo;
         int32_t* __restrict ab = ao;
+        const int32_t C32 = static_cast<int32_t>(C);
         const int32_t first = static_cast<int32_t>(((n * p.h + hs) * p.w + ws) * C);
         const float* __restrict xf = x + first;
-        for (int64_t c = 0; c < C; c++) {
+#pragma omp simd
+        for (int32_t c = 0; c < C32; c++) {
           yb[c] = xf[c];
-          ab[c] = first + static_cast<int32_t>(c);
+          ab[c] = first + c;
         }
         for (int64_t h = hs; h < he; h++) {
-          for (int64_t w = ws; w < we; w++) {
+          for (int64_t w = (h == hs ? ws + 1 : ws); w < we; w++) {
             const int32_t base = static_cast<int32_t>(((n * p.h + h) * p.w + w) * C);
             const float* __restrict xi = x + base;
-            for (int64_t c = 0; c < C; c++) {
+#pragma omp simd
+            for (int32_t c = 0; c < C32; c++) {
               const float v = xi[c], cur = yb[c];
               const int32_t ci = ab[c];
               yb[c] = v > cur ? v : cur;
-              ab[c] = v > cur ? base + static_cast<int32_t>(c) : ci;
+              ab[c] = v > cur ? base + c : ci;
             }
           }
         }
@@ -51,18 +60,19 @@ void max_pool_backward(float* dx, const float* dy, const int32_t* argmax, const 
   if (p.sh >= p.ph && p.sw >= p.pw) {
     // Windows do not overlap: each input cell has at most one window, so write every dx cell once (no memset
     // + scatter): cells inside window (oh, ow) take dy where argmax points at them; cells in no window get 0.
-#pragma omp parallel for collapse(2) schedule(static)
+    // When the windows tile the rows exactly (stride == pool, no padding, no remainder) nothing is pre-zeroed.
+    const bool tiles_rows = p.pl == 0 && p.sw == p.pw && p.ow * p.sw == p.w;
+    const int32_t C32 = static_cast<int32_t>(C);
+#pragma omp parallel for collapse(2) schedule(static) if (p.n * in_image > kPoolParallelMin)
     for (int64_t n = 0; n < p.n; n++)
       for (int64_t h = 0; h < p.h; h++) {
         const int64_t hp = h + p.pt, oh = hp / p.sh;
         const bool row_in = oh < p.oh && hp - oh * p.sh < p.ph;
         float* __restrict d = dx + (n * p.h + h) * p.w * C;
-        if (!row_in) {
-          for (int64_t i = 0; i < p.w * C; i++) d[i] = 0.f;
-          continue;
-        }
+        if (!row_in || !tiles_rows)
+          for (int64_t i = 0; i < p.w * C; i++) d[i] = 0.f;  // cheap (in cache); covers cells in no window
+        if (!row_in) continue;
         const int32_t row_base = static_cast<int32_t>((n * p.h + h) * p.w * C);
-        for (int64_t i = 0; i < p.w * C; i++) d[i] = 0.f;  // cheap (in cache); covers cells in no window
         for (int64_t ow = 0; ow < p.ow; ow++) {
           const int64_t o = ((n * p.oh + oh) * p.ow + ow) * C;
           const float* __restrict g = dy + o;
@@ -72,10 +82,8 @@ void max_pool_backward(float* dx, const float* dy, const int32_t* argmax, const 
             if (w < 0 || w >= p.w) continue;
             const int32_t self = row_base + static_cast<int32_t>(w * C);
             float* __restrict dc = d + w * C;
-            for (int64_t c = 0; c < C; c++) {
-              const float v = g[c];
-              dc[c] = a[c] == self + static_cast<int32_t>(c) ? v : 0.f;
-            }
+#pragma omp simd
+            for (int32_t c = 0; c < C32; c++) dc[c] = a[c] == self + c ? g[c] : 0.f;
           }
         }
       }
@@ -132,6 +140,31 @@ void avg_pool_forward(float* y, const float* x, const PoolParams& p) {
 void avg_pool_backward(float* dx, const float* dy, const PoolParams& p) {
   apply_threads();
   const int64_t C = p.c, in_image = p.h * p.w * C;
+  if (p.sh >= p.ph && p.sw >= p.pw) {
+    // Windows do not overlap: one pass writing every dx cell once (dy / count inside a window, 0 elsewhere).
+#pragma omp parallel for collapse(2) schedule(static) if (p.n * in_image > kPoolParallelMin)
+    for (int64_t n = 0; n < p.n; n++)
+      for (int64_t h = 0; h < p.h; h++) {
+        const int64_t hp = h + p.pt, oh = hp / p.sh;
+        float* __restrict d = dx + (n * p.h + h) * p.w * C;
+        for (int64_t i = 0; i < p.w * C; i++) d[i] = 0.f;  // in cache; covers cells in no window
+        if (oh >= p.oh || hp - oh * p.sh >= p.ph) continue;
+        for (int64_t ow = 0; ow < p.ow; ow++) {
+          int64_t h0, h1, w0, w1;
+          window(p, oh, ow, h0, h1, w0, w1);
+          const int64_t count = (h1 - h0) * (w1 - w0);
+          if (count <= 0) continue;
+          const float inv = 1.f / static_cast<float>(count);
+          const float* __restrict g = dy + ((n * p.oh + oh) * p.ow + ow) * C;
+          for (int64_t w = w0; w < w1; w++) {
+            float* __restrict dc = d + w * C;
+#pragma omp simd
+            for (int64_t c = 0; c < C; c++) dc[c] = g[c] * inv;
+          }
+        }
+      }
+    return;
+  }
 #pragma omp parallel for schedule(static)
   for (int64_t n = 0; n < p.n; n++) {
     std::memset(dx + n * in_image, 0, sizeof(float) * in_image);
