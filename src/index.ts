@@ -6,8 +6,13 @@ export { bnDropoutCnn, buildSeedModel, fashionCnn, lenet5, mlp, mnistCnn } from 
 export type * from './backend/backend.js';
 export { createReferenceBackend } from './backend/reference/index.js';
 export { type BackendName, getBackend, nativeAvailable, setBackend } from './backend/registry.js';
-export * as callbacks from './callbacks/index.js';
-export * from './callbacks/index.js';
+// Callbacks that write files (CSVLogger, ModelCheckpoint, BackupAndRestore) come from the Node entry.
+export { Callback, type Logs, type TrainingTarget, type TrainParams } from './callbacks/callback.js';
+export { EarlyStopping, type EarlyStoppingOptions } from './callbacks/early-stopping.js';
+export { type LearningRateSchedule, LearningRateScheduler } from './callbacks/learning-rate-scheduler.js';
+export { MonitorCallback, type MonitorMode, type MonitorOptions } from './callbacks/monitor.js';
+export { ReduceLROnPlateau, type ReduceLROnPlateauOptions } from './callbacks/reduce-lr-on-plateau.js';
+export { TerminateOnNaN } from './callbacks/terminate-on-nan.js';
 export * from './errors.js';
 export * as initializers from './initializers.js';
 export * as layers from './layers/index.js';

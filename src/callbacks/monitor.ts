@@ -3,6 +3,7 @@
 // It keeps no per-run state of its own beyond `best`; subclasses reset theirs in onTrainBegin.
 
 import { ConfigError, invalid } from '../errors.js';
+import { writeOut } from '../output.js';
 import { Callback, type Logs } from './callback.js';
 
 export type MonitorMode = 'auto' | 'min' | 'max';
@@ -24,7 +25,7 @@ export function autoMode(monitor: string): 'min' | 'max' {
 
 /** Prints a callback's verbose line (Keras's io_utils.print_msg). */
 export function printMessage(text: string): void {
-  process.stdout.write(`${text}\n`);
+  writeOut(`${text}\n`);
 }
 
 export abstract class MonitorCallback extends Callback {

@@ -3,6 +3,7 @@
 // TTY) it prints only the final line; verbose 2 prints Keras's one-line `938/938 - 12s - 13ms/step - ...` form.
 
 import type { Logs } from '../callbacks/callback.js';
+import { outputIsInteractive, writeOut } from '../output.js';
 
 export interface ProgressBarOptions {
   /** Steps in the epoch, or null when unknown. */
@@ -63,8 +64,8 @@ export class ProgressBar {
   constructor(private readonly options: ProgressBarOptions) {
     this.now = options.now ?? (() => performance.now() / 1000);
     this.start = this.now();
-    this.write = options.write ?? ((text) => process.stdout.write(text));
-    this.interactive = options.interactive ?? Boolean(process.stdout.isTTY);
+    this.write = options.write ?? writeOut;
+    this.interactive = options.interactive ?? outputIsInteractive();
     this.width = options.width ?? 20;
     this.interval = options.interval ?? 0.1;
   }

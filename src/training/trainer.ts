@@ -5,6 +5,7 @@
 import type { Callback, Logs, TrainParams } from '../callbacks/callback.js';
 import { ConfigError, invalid } from '../errors.js';
 import type { Model } from '../models/model.js';
+import { writeOut } from '../output.js';
 import type { Tensor } from '../tensor.js';
 import { ArrayBatches, type Batch, type Dataset, isDataset, rowsView } from './data.js';
 import { History } from './history.js';
@@ -177,7 +178,7 @@ export async function fit(
   const classWeight = options.classWeight ?? null;
   let epochLogs: Logs = {};
   for (let epoch = start; epoch < epochs && !model.stopTraining; epoch++) {
-    if (verbose && epochs > 1) process.stdout.write(`Epoch ${epoch + 1}/${epochs}\n`);
+    if (verbose && epochs > 1) writeOut(`Epoch ${epoch + 1}/${epochs}\n`);
     resetRunning(model);
     for (const cb of callbacks) await cb.onEpochBegin(epoch, {});
     const bar = verbose ? new ProgressBar({ target: params.steps, verbose }) : null;
