@@ -8,7 +8,7 @@ registerNativeLoader({ load: loadNativeBackend });
 
 export { loadNativeBackend } from './backend/native.js';
 export * as callbacks from './callbacks/index.js';
-export { BackupAndRestore, CSVLogger, ModelCheckpoint, formatFilepath } from './callbacks/index.js';
+export { BackupAndRestore, CSVLogger, formatFilepath, ModelCheckpoint } from './callbacks/index.js';
 export * as datasets from './datasets/index.js';
 export { fashionMnist, mnist, normalize, toCategorical } from './datasets/index.js';
 export * from './index.js';
