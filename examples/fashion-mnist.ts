@@ -1,19 +1,24 @@
 // Seed 003 in TypeScript: Fashion-MNIST with the small CNN (validation_split 0.2, learning curves as numbers,
 // evaluate on train and test, predict one item), then LeNet-5 and the BatchNormalization + Dropout CNN.
-// Run: npx tsx examples/fashion-mnist.ts [--data-dir ../shared/data/fashion-mnist] [--epochs 3]
+// Run: npx tsx examples/fashion-mnist.ts [--data-dir ../shared/data/fashion-mnist] [--epochs 3] [--limit N]
 
 import { parseArgs } from 'node:util';
 import { bnDropoutCnn, fashionCnn, fashionMnist, lenet5, normalize, type Sequential } from '../src/node.js';
 
-const { values } = parseArgs({ options: { 'data-dir': { type: 'string' }, epochs: { type: 'string', default: '3' } } });
+const { values } = parseArgs({
+  options: { 'data-dir': { type: 'string' }, epochs: { type: 'string', default: '3' }, limit: { type: 'string' } },
+});
 const epochs = Number(values.epochs);
+// --limit N trains on the first N images only (a quick look; the seed uses all 60,000).
+const limit = Math.min(Number(values.limit ?? 60000), 60000);
 const classNames = ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot'];
 
 const dataDir = values['data-dir'];
 const [[xTrainRaw, yTrainRaw], [xTestRaw, yTestRaw]] = await fashionMnist.loadData(dataDir ? { path: dataDir } : {});
-const trainImages = normalize(xTrainRaw); // /255 and reshape(-1, 28, 28, 1)
+const trainImagesAll = normalize(xTrainRaw); // /255 and reshape(-1, 28, 28, 1)
+const trainImages = { data: trainImagesAll.data.subarray(0, limit * 784), shape: [limit, 28, 28, 1] };
 const testImages = normalize(xTestRaw);
-const trainLabels = { data: Float32Array.from(yTrainRaw.data), shape: [yTrainRaw.data.length] };
+const trainLabels = { data: Float32Array.from(yTrainRaw.data.subarray(0, limit)), shape: [limit] };
 const testLabels = { data: Float32Array.from(yTestRaw.data), shape: [yTestRaw.data.length] };
 
 async function trainAndReport(title: string, model: Sequential): Promise<void> {

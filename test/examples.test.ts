@@ -1,0 +1,47 @@
+// The seed examples run as a user runs them (short settings) and print what the seeds print.
+
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { after, describe, test } from 'node:test';
+
+const dir = mkdtempSync(join(tmpdir(), 'convkit-examples-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+function example(name: string, ...args: string[]) {
+  const r = spawnSync(process.execPath, ['--import', import.meta.resolve('tsx'), resolve('examples', name), ...args], {
+    cwd: dir,
+    encoding: 'utf8',
+    timeout: 300_000,
+  });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe('examples', () => {
+  test('parameter-comparison prints the MLP and CNN counts', () => {
+    const r = example('parameter-comparison.ts');
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /MLP on 400x600 gray: 24,000,100 parameters/);
+    assert.match(r.stdout, /CNN: 2,800 parameters/);
+    assert.match(r.stdout, /maxpool_layer \(MaxPooling2D\s+\(None, 199, 299, 100\)\s+0/);
+  });
+
+  test('mnist trains one epoch, reports accuracy and saves a .keras file', () => {
+    const r = example('mnist.ts', '1');
+    assert.equal(r.code, 0, r.stderr);
+    const accuracy = Number(/test accuracy: (\d+\.\d+)%/.exec(r.stdout)![1]);
+    assert.ok(accuracy > 97, `one epoch of the seed CNN should pass 97%, got ${accuracy}%`);
+    assert.match(r.stdout, /First 10 \(predicted\/true\): (\d\/\d ){9}\d\/\d/);
+    assert.ok(existsSync(join(dir, 'mnist_cnn.keras')));
+  });
+
+  const fashion = resolve('../shared/data/fashion-mnist');
+  test('fashion-mnist runs the three seed models', { skip: !existsSync(fashion) && `${fashion} not present` }, () => {
+    const r = example('fashion-mnist.ts', '--data-dir', fashion, '--epochs', '1', '--limit', '1000');
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout.match(/Classe predita foi \d com \d+%\. Classe correta é 0, T-shirt\/top\./g)?.length, 3);
+    assert.match(r.stdout, /Total params: 118,980/);
+  });
+});
