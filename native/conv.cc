@@ -5,7 +5,10 @@
 // 3x3 stride-1 convolutions with >= 16 channels each side use oneDNN's Winograd F(4x4, 3x3) for the forward and
 // backward-weights passes, and run backward data as a forward convolution of dy with the flipped, transposed
 // kernel (brgconv, which beats the jit backward-data kernel; Winograd when oneDNN takes the padding). Measured on
-// MNIST conv2 (docs/benchmarks.md); CONVKIT_CONV_WINOGRAD=0 turns all of this off.
+// MNIST conv2 (docs/benchmarks.md); CONVKIT_CONV_WINOGRAD=0 turns all of this off. With >= 2 threads the Winograd
+// backward weights runs as one single-threaded primitive per thread over a slice of the batch, partial dW / dB
+// summed (it scales poorly across threads); CONVKIT_CONV_SPLIT_BWD_WEIGHTS=0 turns that off.
+#include <exception>
 #include <unordered_map>
 #include <vector>
 
@@ -95,6 +98,8 @@ struct Plan {
   memory scratch;
   std::unordered_map<int, memory> args;
   std::vector<float> flipped;  // backward data as a forward convolution: the flipped, transposed kernel
+  std::vector<float> part;     // backward weights split over the batch: this part's dW then dB
+  bool wino = false;           // the primitive is oneDNN's Winograd
 };
 
 void finish_plan(Plan& plan, const memory::desc& scratch_md) {
@@ -112,6 +117,7 @@ std::unique_ptr<Plan> forward_plan(const ConvParams& p, bool with_bias, bool rel
   try {
     if (!wino) throw dnnl::error(dnnl_unimplemented, "direct");
     pd = forward_pd(p, m, with_bias, relu, dnnl::algorithm::convolution_winograd);
+    plan->wino = true;
   } catch (const dnnl::error&) {
     m = make_mds(p, conv_layout_any());
     pd = forward_pd(p, m, with_bias, relu);
@@ -129,8 +135,8 @@ std::unique_ptr<Plan> forward_plan(const ConvParams& p, bool with_bias, bool rel
   return plan;
 }
 
-void run_forward(Plan& plan, float* y, const float* x, const float* w, const float* b) {
-  auto& s = cpu_stream();
+void run_forward(Plan& plan, float* y, const float* x, const float* w, const float* b,
+                 dnnl::stream& s = cpu_stream()) {
   plan.a.bind(x, s);
   plan.b.bind(w, s);
   plan.c.bind(y, s);
@@ -157,6 +163,133 @@ bool small_kernels_on() {
   return on;
 }
 
+bool env_on(const char* name) {
+  const char* v = std::getenv(name);
+  return v == nullptr || std::strcmp(v, "0") != 0;
+}
+
+/** w (kh, kw, ci, co) -> f (kh', kw', co, ci) with kh' = KH-1-kh: the forward kernel over dy. */
+void flip_kernel(float* f, const float* w, const ConvParams& p) {
+  const int64_t KH = p.kh, KW = p.kw, CI = p.ci, CO = p.co;
+  for (int64_t kh = 0; kh < KH; kh++)
+    for (int64_t kw = 0; kw < KW; kw++) {
+      const float* src = w + (kh * KW + kw) * CI * CO;
+      float* dst = f + ((KH - 1 - kh) * KW + (KW - 1 - kw)) * CO * CI;
+      for (int64_t i = 0; i < CI; i++)
+        for (int64_t o = 0; o < CO; o++) dst[o * CI + i] = src[i * CO + o];
+    }
+}
+
+/** Backward weights plan: Winograd when winograd_ok and oneDNN has it, else direct. */
+std::unique_ptr<Plan> backward_weights_plan(const ConvParams& p, bool with_bias) {
+  auto plan = std::make_unique<Plan>();
+  const bool blocked = conv_layout_any() || blocked_for_backward_weights(p);
+  auto attr = scratch_attr();
+  auto make_pd = [&](const Mds& m, dnnl::algorithm alg) {
+    memory::desc bias = with_bias ? m.bias : memory::desc();
+    auto hint = forward_pd(p, m, with_bias, false, alg);
+#if DNNL_VERSION_MAJOR >= 3
+    return dnnl::convolution_backward_weights::primitive_desc(cpu_engine(), alg, m.src_a, m.wei_a, bias, m.dst_a, m.strides,
+                                                              m.dil, m.pl, m.pr, hint, attr);
+#else
+    dnnl::convolution_backward_weights::desc d(alg, m.src_a, m.wei_a, bias, m.dst_a, m.strides, m.dil, m.pl, m.pr);
+    return dnnl::convolution_backward_weights::primitive_desc(d, attr, cpu_engine(), hint);
+#endif
+  };
+  Mds m = make_mds(p, true);
+  dnnl::convolution_backward_weights::primitive_desc pd;
+  try {
+    if (!winograd_ok(p)) throw dnnl::error(dnnl_unimplemented, "direct");
+    pd = make_pd(m, dnnl::algorithm::convolution_winograd);
+    plan->wino = true;
+  } catch (const dnnl::error&) {  // direct, in the layouts chosen without Winograd
+    m = make_mds(p, blocked);
+    pd = make_pd(m, dnnl::algorithm::convolution_direct);
+  }
+  plan->prim = dnnl::convolution_backward_weights(pd);
+  plan->a.init(m.src, pd.src_desc(), true);
+  plan->b.init(m.dst, pd.diff_dst_desc(), true);
+  plan->c.init(m.wei, pd.diff_weights_desc(), false);
+  plan->args = {{DNNL_ARG_SRC, plan->a.mem()}, {DNNL_ARG_DIFF_DST, plan->b.mem()}, {DNNL_ARG_DIFF_WEIGHTS, plan->c.mem()}};
+  if (with_bias) {
+    plan->d.init(m.bias, pd.diff_bias_desc(), false);
+    plan->args[DNNL_ARG_DIFF_BIAS] = plan->d.mem();
+  }
+  finish_plan(*plan, pd.scratchpad_desc());
+  return plan;
+}
+
+void run_backward_weights(Plan& plan, float* dw, float* db, const float* x, const float* dy, dnnl::stream& s) {
+  plan.a.bind(x, s);
+  plan.b.bind(dy, s);
+  plan.c.bind(dw, s);
+  if (db) plan.d.bind(db, s);
+  plan.prim.execute(s, plan.args);
+  plan.c.finish(s);
+  if (db) plan.d.finish(s);
+  s.wait();
+}
+
+/** One stream per concurrent part (oneDNN streams are not for concurrent use). */
+dnnl::stream& part_stream(int i) {
+  static std::vector<std::unique_ptr<dnnl::stream>> streams;
+  while (static_cast<int>(streams.size()) <= i) streams.push_back(std::make_unique<dnnl::stream>(cpu_engine()));
+  return *streams[i];
+}
+
+/** Winograd backward weights split over the batch: one single-threaded primitive per thread, run concurrently
+ *  (oneDNN runs sequentially inside an OpenMP parallel region), partial dW / dB summed. False: not taken. */
+bool backward_weights_split(float* dw, float* db, const float* x, const float* dy, const ConvParams& p) {
+  static const bool on = env_on("CONVKIT_CONV_SPLIT_BWD_WEIGHTS");
+  const int T = get_threads();
+  if (!on || T < 2 || p.n < T || !winograd_ok(p) || conv_layout_any()) return false;
+  const bool with_bias = db != nullptr;
+  std::vector<Plan*> parts(T);
+  std::vector<int64_t> start(T + 1);
+  for (int i = 0; i <= T; i++) start[i] = i * p.n / T;
+  for (int i = 0; i < T; i++) {
+    ConvParams q = p;
+    q.n = start[i + 1] - start[i];
+    auto key = key_of(5, q, with_bias);
+    key.push_back(i);
+    parts[i] = &g_cache.get(key, [&] {
+      struct OneThread {  // built for the one thread it will run on; T restored even if building throws
+        int t;
+        explicit OneThread(int t_) : t(t_) { omp_set_num_threads(1); }
+        ~OneThread() { omp_set_num_threads(t); }
+      } one(T);
+      auto plan = backward_weights_plan(q, with_bias);
+      plan->part.resize(p.kh * p.kw * p.ci * p.co + p.co);
+      return plan;
+    });
+    if (!parts[i]->wino) return false;
+  }
+  for (int i = 0; i < T; i++) part_stream(i);
+  const int64_t xs = p.h * p.w * p.ci, ys = p.oh * p.ow * p.co, nw = p.kh * p.kw * p.ci * p.co;
+  std::exception_ptr error;  // exceptions must not leave the parallel region
+#pragma omp parallel num_threads(T)
+  for (int i = omp_get_thread_num(); i < T; i += omp_get_num_threads()) {
+    Plan& pl = *parts[i];
+    float* w_out = i == 0 ? dw : pl.part.data();
+    float* b_out = !with_bias ? nullptr : i == 0 ? db : pl.part.data() + nw;
+    try {
+      run_backward_weights(pl, w_out, b_out, x + start[i] * xs, dy + start[i] * ys, part_stream(i));
+    } catch (...) {
+#pragma omp critical(ck_split_error)
+      error = std::current_exception();
+    }
+  }
+  if (error) std::rethrow_exception(error);
+  for (int i = 1; i < T; i++) {
+    const float* src = parts[i]->part.data();
+#pragma omp simd
+    for (int64_t j = 0; j < nw; j++) dw[j] += src[j];
+    if (with_bias)
+      for (int64_t j = 0; j < p.co; j++) db[j] += src[nw + j];
+  }
+  return true;
+}
+
 }  // namespace
 
 void conv2d_forward(float* y, const float* x, const float* w, const float* b, const ConvParams& p) {
@@ -177,16 +310,8 @@ void conv2d_backward_data(float* dx, const float* dy, const float* w, const Conv
       plan->flipped.resize(p.kh * p.kw * p.ci * p.co);
       return plan;
     });
-    // w (kh, kw, ci, co) -> flipped (kh', kw', co, ci) with kh' = KH-1-kh: the forward kernel over dy.
-    const int64_t KH = p.kh, KW = p.kw, CI = p.ci, CO = p.co;
     float* f = plan.flipped.data();
-    for (int64_t kh = 0; kh < KH; kh++)
-      for (int64_t kw = 0; kw < KW; kw++) {
-        const float* src = w + (kh * KW + kw) * CI * CO;
-        float* dst = f + ((KH - 1 - kh) * KW + (KW - 1 - kw)) * CO * CI;
-        for (int64_t i = 0; i < CI; i++)
-          for (int64_t o = 0; o < CO; o++) dst[o * CI + i] = src[i * CO + o];
-      }
+    flip_kernel(f, w, p);
     run_forward(plan, dx, dy, f, nullptr);
     return;
   }
@@ -224,52 +349,10 @@ void conv2d_backward_weights(float* dw, float* db, const float* x, const float* 
   if (small_kernels_on() && conv2d_backward_weights_small(dw, db, x, dy, p)) return;
   std::lock_guard<std::mutex> lock(dnnl_mutex());
   apply_threads();
+  if (backward_weights_split(dw, db, x, dy, p)) return;
   bool with_bias = db != nullptr;
-  Plan& plan = g_cache.get(key_of(2, p, with_bias), [&] {
-    auto plan = std::make_unique<Plan>();
-    const bool blocked = conv_layout_any() || blocked_for_backward_weights(p);
-    auto attr = scratch_attr();
-    auto make_pd = [&](const Mds& m, dnnl::algorithm alg) {
-      memory::desc bias = with_bias ? m.bias : memory::desc();
-      auto hint = forward_pd(p, m, with_bias, false, alg);
-#if DNNL_VERSION_MAJOR >= 3
-      return dnnl::convolution_backward_weights::primitive_desc(cpu_engine(), alg, m.src_a, m.wei_a, bias, m.dst_a, m.strides,
-                                                                m.dil, m.pl, m.pr, hint, attr);
-#else
-      dnnl::convolution_backward_weights::desc d(alg, m.src_a, m.wei_a, bias, m.dst_a, m.strides, m.dil, m.pl, m.pr);
-      return dnnl::convolution_backward_weights::primitive_desc(d, attr, cpu_engine(), hint);
-#endif
-    };
-    Mds m = make_mds(p, true);
-    dnnl::convolution_backward_weights::primitive_desc pd;
-    try {
-      if (!winograd_ok(p)) throw dnnl::error(dnnl_unimplemented, "direct");
-      pd = make_pd(m, dnnl::algorithm::convolution_winograd);
-    } catch (const dnnl::error&) {  // direct, in the layouts chosen without Winograd
-      m = make_mds(p, blocked);
-      pd = make_pd(m, dnnl::algorithm::convolution_direct);
-    }
-    plan->prim = dnnl::convolution_backward_weights(pd);
-    plan->a.init(m.src, pd.src_desc(), true);
-    plan->b.init(m.dst, pd.diff_dst_desc(), true);
-    plan->c.init(m.wei, pd.diff_weights_desc(), false);
-    plan->args = {{DNNL_ARG_SRC, plan->a.mem()}, {DNNL_ARG_DIFF_DST, plan->b.mem()}, {DNNL_ARG_DIFF_WEIGHTS, plan->c.mem()}};
-    if (with_bias) {
-      plan->d.init(m.bias, pd.diff_bias_desc(), false);
-      plan->args[DNNL_ARG_DIFF_BIAS] = plan->d.mem();
-    }
-    finish_plan(*plan, pd.scratchpad_desc());
-    return plan;
-  });
-  auto& s = cpu_stream();
-  plan.a.bind(x, s);
-  plan.b.bind(dy, s);
-  plan.c.bind(dw, s);
-  if (with_bias) plan.d.bind(db, s);
-  plan.prim.execute(s, plan.args);
-  plan.c.finish(s);
-  if (with_bias) plan.d.finish(s);
-  s.wait();
+  Plan& plan = g_cache.get(key_of(2, p, with_bias), [&] { return backward_weights_plan(p, with_bias); });
+  run_backward_weights(plan, dw, with_bias ? db : nullptr, x, dy, cpu_stream());
 }
 
 }  // namespace ck

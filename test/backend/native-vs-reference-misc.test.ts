@@ -251,6 +251,38 @@ describe('native vs reference: activations, losses, random, element-wise, optimi
     expectClose('threads', out[0]!, out[1]!, 1e-5, 1e-5);
   });
 
+  test('threads: Winograd backward weights split over the batch (odd batch) matches 1 thread', () => {
+    const before = native.getThreads();
+    const attrs: Conv2dAttrs = {
+      batch: 5,
+      inHeight: 9,
+      inWidth: 9,
+      inChannels: 16,
+      outChannels: 32,
+      kernelHeight: 3,
+      kernelWidth: 3,
+      strides: [1, 1],
+      dilations: [1, 1],
+      padding: 'valid',
+      groups: 1,
+      activation: 'linear',
+    };
+    const x = rand(5 * 81 * 16, 60);
+    const dy = rand(5 * 49 * 32, 61);
+    const out = [1, 2, 3].map((t) => {
+      native.setThreads(t);
+      const dw = new Float32Array(9 * 16 * 32);
+      const db = new Float32Array(32);
+      native.conv2dBackwardWeights(dw, db, x, dy, attrs);
+      return [dw, db] as const;
+    });
+    native.setThreads(before);
+    for (const t of [1, 2]) {
+      expectClose(`dw ${t + 1} threads`, out[0]![0], out[t]![0], 1e-3, 1e-4);
+      expectClose(`db ${t + 1} threads`, out[0]![1], out[t]![1], 1e-4, 1e-4);
+    }
+  });
+
   test('errors: Float64Array and wrong lengths are rejected with clear messages', () => {
     assert.throws(() => native.scale(new Float64Array(3), new Float64Array(3), 2), /Float32Array/);
     const a = { batch: 1, inUnits: 3, outUnits: 2, activation: 'linear' as const };

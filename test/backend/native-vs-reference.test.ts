@@ -27,6 +27,8 @@ const convCases: ConvCase[] = [
   { x: [2, 11, 11, 3], k: [3, 3], co: 3, groups: 3, s: [2, 2], padding: 'same' },
   { x: [1, 5, 5, 3], k: [5, 5], co: 2, d: [1, 1], s: [1, 1], padding: 'same' },
   { x: [4, 13, 13, 32], k: [3, 3], co: 64, padding: 'valid' },
+  { x: [3, 10, 9, 16], k: [3, 3], co: 32, padding: 'same' },
+  { x: [5, 12, 12, 32], k: [3, 3], co: 16, padding: 'valid' },
   { x: [3, 28, 28, 1], k: [3, 3], co: 32, padding: 'valid' },
 ];
 
