@@ -12,8 +12,6 @@ import { BackupAndRestore, Callback } from '../../src/callbacks/index.js';
 import { ConfigError, FormatError, NotFoundError } from '../../src/errors.js';
 import { writeZip } from '../../src/io/zip.js';
 
-const ready = existsSync(join(import.meta.dirname, '..', '..', 'src', 'layers', 'serialization.ts'));
-const skip = !ready && 'src/layers/serialization.ts not there yet';
 const KERAS_FILE = join(import.meta.dirname, '..', '..', '..', 'shared', 'data', 'keras-mnist', 'classic-cnn', 'mnist_cnn.keras');
 const root = mkdtempSync(join(tmpdir(), 'convkit-kf-'));
 after(() => rmSync(root, { recursive: true, force: true }));
@@ -48,7 +46,7 @@ function tinyData() {
   return { x: { data: x, shape: [n, 4] }, y: { data: y, shape: [n] } };
 }
 
-describe('io: .keras files', { skip }, () => {
+describe('io: .keras files', () => {
   test('save -> load round trip keeps config, weights, compile config and optimizer state', async () => {
     const { io } = await modules();
     const model = await tinyModel(1);
@@ -134,7 +132,7 @@ class KillAt extends Callback {
   }
 }
 
-describe('callbacks: BackupAndRestore end to end', { skip }, () => {
+describe('callbacks: BackupAndRestore end to end', () => {
   test('2 epochs + kill + resume ends with the same weights as 4 uninterrupted epochs', async () => {
     const { x, y } = tinyData();
     const fitOptions = { epochs: 4, batchSize: 8, verbose: 0 as const, shuffle: false };
