@@ -7,7 +7,7 @@ import type { Backend } from '../backend/backend.js';
 import { getBackend } from '../backend/registry.js';
 import type { Logs, RandomState, TrainingTarget } from '../callbacks/callback.js';
 import { ConfigError, invalid, NotFoundError, ShapeError } from '../errors.js';
-import { type CallContext, isFusableOutputLayer, Layer, type LayerWeight } from '../layers/layer.js';
+import { type CallContext, type FusableOutputLayer, isFusableOutputLayer, Layer, type LayerWeight } from '../layers/layer.js';
 import { formatShape, type Shape, type Tensor } from '../tensor.js';
 import { type CompileArgs, type CompiledState, compileModel } from '../training/compile.js';
 import type { Dataset } from '../training/data.js';
@@ -263,7 +263,7 @@ export class Model extends Layer implements TrainingTarget {
   }
 
   /** The output layer when its activation may be fused into the loss, else null. */
-  fusableOutputLayer(): (Layer & { preActivation(): Tensor }) | null {
+  fusableOutputLayer(): (Layer & FusableOutputLayer) | null {
     const last = this.nodes[this.nodes.length - 1];
     return last && isFusableOutputLayer(last.layer) ? last.layer : null;
   }

@@ -122,8 +122,7 @@ export function runBatch(model: Model, xs: Tensor[], y: Tensor, sampleWeight: Fl
   const classes = out.data.length / Math.max(n, 1);
   checkLabels(model, loss.kind, out, y);
   const fusable = loss.fromLogits ? null : model.fusableOutputLayer();
-  const fused =
-    fusable !== null && FUSIONS[loss.kind] === (fusable as unknown as { outputActivation(): string }).outputActivation();
+  const fused = fusable !== null && FUSIONS[loss.kind] === fusable.outputActivation();
   const input = fused ? fusable.preActivation() : out;
   state.losses = ensure(state.losses, n);
   state.dInput = ensure(state.dInput, input.data.length);
