@@ -1,12 +1,10 @@
 // The `convkit` command line: parses arguments with commander and calls the library; no logic of its own.
+// Each command's module (and through it the library) is imported only when that command runs, so `--help` starts
+// at once.
 
 import { Command, InvalidArgumentError } from 'commander';
 import pc from 'picocolors';
 import { ConvkitError } from '../errors.js';
-import { evaluateCommand } from './evaluate.js';
-import { predictCommand } from './predict.js';
-import { summaryCommand } from './summary.js';
-import { trainCommand } from './train.js';
 
 function integer(name: string, min: number) {
   return (value: string): number => {
@@ -56,7 +54,7 @@ program
   .option('--out <path>', 'where to save the trained model (.keras)', 'model.keras')
   .option('--csv <path>', 'also log each epoch to a CSV file')
   .option('--limit <n>', 'train on the first N samples only (quick experiments)', integer('--limit', 1))
-  .action(async (options) => trainCommand({ ...program.opts(), ...options }));
+  .action(async (options) => (await import('./train.js')).trainCommand({ ...program.opts(), ...options }));
 
 program
   .command('evaluate')
@@ -65,7 +63,7 @@ program
   .option('--dataset <name>', 'mnist | fashion-mnist', 'mnist')
   .option('--data-dir <dir>', 'folder with the dataset IDX files')
   .option('--batch-size <n>', 'samples per step', integer('--batch-size', 1), 32)
-  .action(async (model, options) => evaluateCommand(model, { ...program.opts(), ...options }));
+  .action(async (model, options) => (await import('./evaluate.js')).evaluateCommand(model, { ...program.opts(), ...options }));
 
 program
   .command('predict')
@@ -78,7 +76,9 @@ program
   .option('--scale <x>', 'pixel multiplier before the model (default 1/255)', Number)
   .option('--offset <x>', 'added after scaling (default 0)', Number)
   .option('--invert', 'invert grayscale images (black digits on white paper -> MNIST style)')
-  .action(async (model, images, options) => predictCommand(model, images, { ...program.opts(), ...options }));
+  .action(async (model, images, options) =>
+    (await import('./predict.js')).predictCommand(model, images, { ...program.opts(), ...options }),
+  );
 
 program
   .command('summary')
@@ -87,7 +87,7 @@ program
   .option('--model <name>', 'a seed model: mnist-cnn | fashion-cnn | lenet5 | bn-dropout-cnn | mlp')
   .option('--input-shape <h,w,c>', 'input shape for --model, e.g. 28,28,1')
   .option('--flops', 'add FLOPs and activation-memory columns')
-  .action(async (model, options) => summaryCommand(model, { ...program.opts(), ...options }));
+  .action(async (model, options) => (await import('./summary.js')).summaryCommand(model, { ...program.opts(), ...options }));
 
 try {
   await program.parseAsync(process.argv);

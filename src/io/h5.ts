@@ -4,17 +4,23 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import h5wasm, { type Dataset, type Group, type File as H5File } from 'h5wasm/node';
+import type { Dataset, Group, File as H5File } from 'h5wasm/node';
 import { FormatError } from '../errors.js';
 
 export type { Dataset, Group, H5File };
 
+type H5wasm = typeof import('h5wasm/node').default;
+
 const HDF5_SIGNATURE = [0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a];
 
-let ready: Promise<unknown> | null = null;
-async function h5Ready(): Promise<void> {
-  ready ??= h5wasm.ready;
-  await ready;
+let loading: Promise<H5wasm> | null = null;
+/** h5wasm (HDF5 compiled to a 15 MB WebAssembly module) loads on the first HDF5 read or write, not at import. */
+function loadH5wasm(): Promise<H5wasm> {
+  loading ??= import('h5wasm/node').then(async ({ default: h5wasm }) => {
+    await h5wasm.ready;
+    return h5wasm;
+  });
+  return loading;
 }
 
 /** True when the bytes start with the HDF5 signature. */
@@ -37,12 +43,12 @@ function checkSignature(bytes: Uint8Array, source: string, expected: string): vo
  */
 export async function readH5Bytes<T>(bytes: Uint8Array, source: string, expected: string, read: (file: H5File) => T): Promise<T> {
   checkSignature(bytes, source, expected);
-  await h5Ready();
+  const h5wasm = await loadH5wasm();
   const dir = mkdtempSync(join(tmpdir(), 'convkit-h5-'));
   const path = join(dir, 'data.h5');
   try {
     writeFileSync(path, bytes);
-    return openAndRun(path, source, expected, read);
+    return openAndRun(h5wasm, path, source, expected, read);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -51,11 +57,11 @@ export async function readH5Bytes<T>(bytes: Uint8Array, source: string, expected
 /** Opens an HDF5 file on disk read-only (after checking its signature), runs `read`, closes. */
 export async function readH5File<T>(path: string, source: string, expected: string, read: (file: H5File) => T): Promise<T> {
   checkSignature(readFileSync(path).subarray(0, 8), source, expected);
-  await h5Ready();
-  return openAndRun(path, source, expected, read);
+  const h5wasm = await loadH5wasm();
+  return openAndRun(h5wasm, path, source, expected, read);
 }
 
-function openAndRun<T>(path: string, source: string, expected: string, read: (file: H5File) => T): T {
+function openAndRun<T>(h5wasm: H5wasm, path: string, source: string, expected: string, read: (file: H5File) => T): T {
   let file: H5File;
   try {
     file = new h5wasm.File(path, 'r');
@@ -73,7 +79,7 @@ function openAndRun<T>(path: string, source: string, expected: string, read: (fi
 
 /** Creates an HDF5 file at `path` (truncating), runs `write`, closes. */
 export async function writeH5File(path: string, write: (file: H5File) => void): Promise<void> {
-  await h5Ready();
+  const h5wasm = await loadH5wasm();
   const file = new h5wasm.File(path, 'w');
   try {
     write(file);

@@ -2,7 +2,7 @@
 // Values stay in [0, 255]; scaling is the model's or the caller's business, as in Keras.
 
 import { access } from 'node:fs/promises';
-import sharp from 'sharp';
+import type { OutputInfo } from 'sharp';
 import { ConfigError, describe, FormatError, NotFoundError } from '../errors.js';
 import type { Tensor } from '../tensor.js';
 
@@ -34,6 +34,8 @@ export async function loadImage(path: string, options: LoadImageOptions = {}): P
     );
   }
   const channels = CHANNELS[colorMode];
+  // sharp (libvips) loads on the first decode, so importing convkit/node does not pay for it.
+  const { default: sharp } = await import('sharp');
   let pipeline = sharp(path, { failOn: 'error' }).rotate();
   if (options.targetSize) {
     const [height, width] = options.targetSize;
@@ -41,7 +43,7 @@ export async function loadImage(path: string, options: LoadImageOptions = {}): P
   }
   pipeline =
     colorMode === 'grayscale' ? pipeline.grayscale() : colorMode === 'rgb' ? pipeline.removeAlpha() : pipeline.ensureAlpha();
-  let raw: { data: Buffer; info: sharp.OutputInfo };
+  let raw: { data: Buffer; info: OutputInfo };
   try {
     raw = await pipeline.raw().toBuffer({ resolveWithObject: true });
   } catch (error) {
