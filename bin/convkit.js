@@ -1,5 +1,3 @@
 #!/usr/bin/env node
-// The `convkit` command: registers the TypeScript loader, then hands over to the CLI.
-import { register } from 'tsx/esm/api';
-register();
-await import('../src/cli/main.ts');
+// The `convkit` command: runs the compiled CLI in dist/ (plain JavaScript, no TypeScript loader at run time).
+import '../dist/cli/main.js';

@@ -13,7 +13,7 @@ const dir = mkdtempSync(join(tmpdir(), 'convkit-cli-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 function convkit(...args: string[]) {
-  const r = spawnSync(process.execPath, ['bin/convkit.js', ...args], { encoding: 'utf8', timeout: 240_000 });
+  const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { encoding: 'utf8', timeout: 240_000 });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
