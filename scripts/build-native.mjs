@@ -5,7 +5,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { dirname, join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -21,10 +21,13 @@ function upToDate() {
   return existsSync(output) && statSync(output).mtimeMs > newestSource();
 }
 
+// Installed as a dependency, the addon is rebuilt with `npm rebuild convkit`; in a checkout, with the npm script.
+const rebuild = root.split(sep).includes('node_modules') ? 'npm rebuild convkit' : 'npm run build:native';
+
 function failure(reason) {
   console.warn(
     `convkit: the native backend was not built (${reason}). convkit will use the reference TypeScript backend, which is much slower. ` +
-      'To get the native backend: apt-get install libdnnl-dev g++ make python3, then run `npm run build:native`.',
+      `To get the native backend: apt-get install libdnnl-dev g++ make python3, then run \`${rebuild}\`.`,
   );
   process.exit(0);
 }

@@ -1,10 +1,11 @@
 // convkit's Node entry: everything in the browser entry, plus the native oneDNN backend, .keras files, datasets and
 // image loading. Importing it registers the native backend so getBackend() prefers it.
 
-import { loadNativeBackend } from './backend/native.js';
+import { loadNativeBackend, nativeBuildHint } from './backend/native.js';
 import { registerNativeLoader } from './backend/registry.js';
 
-registerNativeLoader({ load: loadNativeBackend });
+// Registering loads nothing: the addon (and oneDNN with it) loads on the first getBackend() call.
+registerNativeLoader({ load: loadNativeBackend, buildHint: nativeBuildHint() });
 
 export { loadNativeBackend } from './backend/native.js';
 export * as callbacks from './callbacks/index.js';

@@ -4,7 +4,7 @@
 // converts. Addon errors arrive as BackendError.
 
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { dirname, join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BackendError, ConfigError, ValueError } from '../errors.js';
 import type { ActivationAttrs, Backend, Conv2dAttrs, FloatArray, LossKind, Pool2dAttrs, RandomAttrs } from './backend.js';
@@ -34,9 +34,24 @@ const DISTRIBUTIONS: RandomAttrs['distribution'][] = ['uniform', 'normal', 'trun
 const RESIZE = ['bilinear', 'nearest', 'area'];
 const FILL = ['constant', 'nearest', 'reflect', 'wrap'];
 
+/** The package's root folder (the same from src/backend/ under tsx and from dist/backend/ when compiled). */
+function packageRoot(): string {
+  return join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+}
+
 /** Path of the compiled addon. */
 export function nativeAddonPath(): string {
-  return join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'build', 'Release', 'convkit_native.node');
+  return join(packageRoot(), 'build', 'Release', 'convkit_native.node');
+}
+
+/** How to (re)build the addon: `npm rebuild convkit` where convkit is an installed dependency, else the checkout's script. */
+export function nativeBuildCommand(): string {
+  return packageRoot().split(sep).includes('node_modules') ? 'npm rebuild convkit' : 'npm run build:native';
+}
+
+/** What a user does to get the native backend, for messages. */
+export function nativeBuildHint(): string {
+  return `install oneDNN and a C++ toolchain (Debian/Ubuntu: apt-get install libdnnl-dev g++ make python3), then run \`${nativeBuildCommand()}\``;
 }
 
 function f32(kernel: string, name: string, buf: FloatArray): F32 {
@@ -101,7 +116,7 @@ function actParams(a: ActivationAttrs): number[] {
 function call(addon: Addon, name: string): Fn {
   const fn = addon[name];
   if (typeof fn !== 'function')
-    throw new BackendError(`native: the addon lacks '${name}'; rebuild it with \`npm run build:native\`.`);
+    throw new BackendError(`native: the addon lacks '${name}'; rebuild it with \`${nativeBuildCommand()}\`.`);
   return (...args) => {
     try {
       return fn(...args);
@@ -380,9 +395,7 @@ export function loadNativeBackend(): Backend {
     addon = createRequire(import.meta.url)(path) as Addon;
   } catch (error) {
     const why = error instanceof Error ? error.message.split('\n')[0] : String(error);
-    throw new BackendError(
-      `native: could not load ${path} (${why}). Build it with \`npm run build:native\` (needs libdnnl-dev, g++, make, python3).`,
-    );
+    throw new BackendError(`native: could not load ${path} (${why}).`);
   }
   cached = withValidation(createRawNativeBackend(addon));
   return cached;

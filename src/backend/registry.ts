@@ -9,7 +9,12 @@ export type BackendName = 'reference' | 'native';
 
 interface NativeLoader {
   load(): Backend;
+  /** What a user does to get the native backend (it differs in a checkout and in an installed package). */
+  buildHint?: string;
 }
+
+const GENERIC_BUILD_HINT =
+  'install oneDNN (Debian/Ubuntu: apt-get install libdnnl-dev g++ make python3), then run `npm rebuild convkit` (`npm run build:native` in a convkit checkout)';
 
 let current: Backend | null = null;
 let nativeLoader: NativeLoader | null = null;
@@ -46,7 +51,7 @@ export function getBackend(): Backend {
       warned = true;
       console.warn(
         `convkit: the native backend is not available (${nativeFailure ?? 'not built'}); using the reference TypeScript backend, which is much slower. ` +
-          'To get it: install oneDNN (Debian/Ubuntu: apt-get install libdnnl-dev g++ make python3) and run `npm run build:native`.',
+          `To get it: ${nativeLoader.buildHint ?? GENERIC_BUILD_HINT}.`,
       );
     }
   }
@@ -68,7 +73,7 @@ export function setBackend(backend: BackendName | Backend): Backend {
     if (!native) {
       throw new ConfigError(
         `setBackend: the native backend could not be loaded (${nativeFailure ?? 'not registered: import convkit/node'}). ` +
-          'Install libdnnl-dev and run `npm run build:native`, or use setBackend("reference").',
+          `To get it: ${nativeLoader?.buildHint ?? GENERIC_BUILD_HINT}; or use setBackend("reference").`,
       );
     }
     current = native;

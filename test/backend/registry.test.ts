@@ -38,6 +38,16 @@ describe('backend registry', () => {
     assert.match(out.error, /^CONFIG setBackend: the native backend could not be loaded \(addon missing/);
   });
 
+  test("the notice gives the loader's own build hint (an installed package says `npm rebuild convkit`)", () => {
+    const r = run(`
+      import { registerNativeLoader, getBackend } from '${registry}';
+      registerNativeLoader({ load() { throw new Error('no addon'); }, buildHint: 'run \`npm rebuild convkit\`' });
+      getBackend();
+    `);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /native backend is not available \(no addon\).*To get it: run `npm rebuild convkit`\./s);
+  });
+
   test('CONVKIT_BACKEND=reference selects the reference backend without a notice', () => {
     const r = run(`import { getBackend } from '${nodeEntry}'; console.log(getBackend().name);`, { CONVKIT_BACKEND: 'reference' });
     assert.equal(r.code, 0, r.stderr);
