@@ -106,6 +106,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   set("denseBackwardData", DenseBackwardData);
   set("denseBackwardWeights", DenseBackwardWeights);
   ck_glue::register_misc(env, exports);
+  ck::default_threads();  // capture OMP_NUM_THREADS before any kernel sets a count
   exports.Set("dnnlVersion", Napi::String::New(env, std::to_string(DNNL_VERSION_MAJOR) + "." + std::to_string(DNNL_VERSION_MINOR) + "." +
                                                          std::to_string(DNNL_VERSION_PATCH)));
   return exports;

@@ -1,6 +1,6 @@
 // Batch normalization over the last axis of x: (count, C): training forward (batch statistics, moving averages
 // updated Keras-3 style with the biased variance), inference forward, and the backward of either.
-// Per-channel sums accumulate in double, per thread, then combine.
+// Per-channel sums accumulate in double over fixed row ranges, then combine in order (same bits at any thread count).
 #include <cmath>
 #include <vector>
 
@@ -9,19 +9,21 @@
 namespace ck {
 namespace {
 
-/** out[c] = sum over rows of f(row, c), in double, rows split among threads. */
+/** out[c] = sum over rows of f(row, c), in double. Rows split into one fixed range per processor (not per
+ *  running thread), partial sums combined in order: the same bits at every thread count and on every run. */
 template <class F>
 void column_sums(std::vector<double>& out, int64_t count, int64_t c, F f) {
-  out.assign(c, 0.0);
-#pragma omp parallel
-  {
-    std::vector<double> local(c, 0.0);
-#pragma omp for schedule(static) nowait
-    for (int64_t r = 0; r < count; r++)
+  const int parts = default_threads(), threads = get_threads();
+  std::vector<double> partial(static_cast<size_t>(parts) * c, 0.0);
+#pragma omp parallel for schedule(static) num_threads(threads < parts ? threads : parts)
+  for (int i = 0; i < parts; i++) {
+    double* local = partial.data() + static_cast<size_t>(i) * c;
+    for (int64_t r = i * count / parts; r < (i + 1) * count / parts; r++)
       for (int64_t k = 0; k < c; k++) local[k] += f(r, k);
-#pragma omp critical
-    for (int64_t k = 0; k < c; k++) out[k] += local[k];
   }
+  out.assign(c, 0.0);
+  for (int i = 0; i < parts; i++)
+    for (int64_t k = 0; k < c; k++) out[k] += partial[static_cast<size_t>(i) * c + k];
 }
 
 }  // namespace

@@ -6,7 +6,9 @@
 
 #include <atomic>
 #include <cstdint>
+#include <memory>
 #include <mutex>
+#include <vector>
 #include <oneapi/dnnl/dnnl.hpp>
 
 namespace ck {
@@ -15,9 +17,15 @@ namespace ck {
 inline std::atomic<int> g_threads{0};
 inline thread_local int t_applied = -1;
 
+/** The count when none is set: OMP_NUM_THREADS, else the processors this process may run on. Read once, at
+ *  module init (Init calls it), before anything calls omp_set_num_threads. */
+inline int default_threads() {
+  static const int n = omp_get_max_threads();
+  return n;
+}
 inline int get_threads() {
   int n = g_threads.load();
-  return n > 0 ? n : omp_get_num_procs();
+  return n > 0 ? n : default_threads();
 }
 inline void set_threads(int n) { g_threads.store(n > 0 ? n : 0); }
 inline void apply_threads() {
@@ -41,6 +49,25 @@ inline dnnl::stream& cpu_stream() {
   static dnnl::stream s(cpu_engine());
   return s;
 }
+
+// ---- sums split over fixed slices of the batch (conv and dense backward weights) ----
+// One slice per processor, whatever the current thread count (fewer threads take several), each computed by a
+// single-threaded primitive and summed in order: the same bits at every count the adaptive default may pick.
+
+/** One stream per concurrent slice (oneDNN streams are not for concurrent use); callers hold dnnl_mutex. */
+inline dnnl::stream& slice_stream(int i) {
+  static std::vector<std::unique_ptr<dnnl::stream>> streams;
+  while (static_cast<int>(streams.size()) <= i) streams.push_back(std::make_unique<dnnl::stream>(cpu_engine()));
+  return *streams[i];
+}
+
+/** Builds primitives for the one thread they will run on (oneDNN sizes its work to the count at creation); the
+ *  caller's count comes back even if building throws. */
+struct SingleThreadedScope {
+  int restore;
+  explicit SingleThreadedScope(int restore_) : restore(restore_) { omp_set_num_threads(1); }
+  ~SingleThreadedScope() { omp_set_num_threads(restore); }
+};
 
 inline void append_relu(dnnl::post_ops& po) {
 #if DNNL_VERSION_MAJOR >= 3

@@ -5,9 +5,11 @@
 // 3x3 stride-1 convolutions with >= 16 channels each side use oneDNN's Winograd F(4x4, 3x3) for the forward and
 // backward-weights passes, and run backward data as a forward convolution of dy with the flipped, transposed
 // kernel (brgconv, which beats the jit backward-data kernel; Winograd when oneDNN takes the padding). Measured on
-// MNIST conv2 (docs/benchmarks.md); CONVKIT_CONV_WINOGRAD=0 turns all of this off. With >= 2 threads the Winograd
-// backward weights runs as one single-threaded primitive per thread over a slice of the batch, partial dW / dB
-// summed (it scales poorly across threads); CONVKIT_CONV_SPLIT_BWD_WEIGHTS=0 turns that off.
+// MNIST conv2 (docs/benchmarks.md); CONVKIT_CONV_WINOGRAD=0 turns all of this off. Backward weights runs as
+// single-threaded primitives over slices of the batch, one slice per processor whatever the thread count (same
+// bits at every count; Winograd also scales poorly across threads), partial dW / dB summed in order;
+// CONVKIT_CONV_SPLIT_BWD_WEIGHTS=0 turns that off.
+#include <algorithm>
 #include <exception>
 #include <unordered_map>
 #include <vector>
@@ -230,57 +232,49 @@ void run_backward_weights(Plan& plan, float* dw, float* db, const float* x, cons
   s.wait();
 }
 
-/** One stream per concurrent part (oneDNN streams are not for concurrent use). */
-dnnl::stream& part_stream(int i) {
-  static std::vector<std::unique_ptr<dnnl::stream>> streams;
-  while (static_cast<int>(streams.size()) <= i) streams.push_back(std::make_unique<dnnl::stream>(cpu_engine()));
-  return *streams[i];
-}
-
-/** Winograd backward weights split over the batch: one single-threaded primitive per thread, run concurrently
- *  (oneDNN runs sequentially inside an OpenMP parallel region), partial dW / dB summed. False: not taken. */
+/** Backward weights split over the batch: single-threaded primitives over slices of the batch, run concurrently
+ *  (oneDNN runs sequentially inside an OpenMP parallel region), partial dW / dB summed in order. The slices are
+ *  one per processor (at most one per image) whatever the current thread count (fewer threads take several
+ *  each), so dW has the same bits at every count the adaptive default may switch to; oneDNN's own threaded
+ *  reduction does not. False: not taken (CONVKIT_CONV_SPLIT_BWD_WEIGHTS=0, or layout any). */
 bool backward_weights_split(float* dw, float* db, const float* x, const float* dy, const ConvParams& p) {
   static const bool on = env_on("CONVKIT_CONV_SPLIT_BWD_WEIGHTS");
   const int T = get_threads();
-  if (!on || T < 2 || p.n < T || !winograd_ok(p) || conv_layout_any()) return false;
+  const int S = static_cast<int>(std::min<int64_t>(default_threads(), p.n));
+  if (!on || conv_layout_any()) return false;
   const bool with_bias = db != nullptr;
-  std::vector<Plan*> parts(T);
-  std::vector<int64_t> start(T + 1);
-  for (int i = 0; i <= T; i++) start[i] = i * p.n / T;
-  for (int i = 0; i < T; i++) {
+  std::vector<Plan*> parts(S);
+  std::vector<int64_t> start(S + 1);
+  for (int i = 0; i <= S; i++) start[i] = i * p.n / S;
+  for (int i = 0; i < S; i++) {
     ConvParams q = p;
     q.n = start[i + 1] - start[i];
     auto key = key_of(5, q, with_bias);
     key.push_back(i);
     parts[i] = &g_cache.get(key, [&] {
-      struct OneThread {  // built for the one thread it will run on; T restored even if building throws
-        int t;
-        explicit OneThread(int t_) : t(t_) { omp_set_num_threads(1); }
-        ~OneThread() { omp_set_num_threads(t); }
-      } one(T);
+      SingleThreadedScope one(T);
       auto plan = backward_weights_plan(q, with_bias);
-      plan->part.resize(p.kh * p.kw * p.ci * p.co + p.co);
+      plan->part.resize(p.kh * p.kw * p.ci / p.groups * p.co + p.co);
       return plan;
     });
-    if (!parts[i]->wino) return false;
   }
-  for (int i = 0; i < T; i++) part_stream(i);
-  const int64_t xs = p.h * p.w * p.ci, ys = p.oh * p.ow * p.co, nw = p.kh * p.kw * p.ci * p.co;
+  for (int i = 0; i < S; i++) slice_stream(i);
+  const int64_t xs = p.h * p.w * p.ci, ys = p.oh * p.ow * p.co, nw = p.kh * p.kw * p.ci / p.groups * p.co;
   std::exception_ptr error;  // exceptions must not leave the parallel region
-#pragma omp parallel num_threads(T)
-  for (int i = omp_get_thread_num(); i < T; i += omp_get_num_threads()) {
+#pragma omp parallel num_threads(T < S ? T : S)
+  for (int i = omp_get_thread_num(); i < S; i += omp_get_num_threads()) {
     Plan& pl = *parts[i];
     float* w_out = i == 0 ? dw : pl.part.data();
     float* b_out = !with_bias ? nullptr : i == 0 ? db : pl.part.data() + nw;
     try {
-      run_backward_weights(pl, w_out, b_out, x + start[i] * xs, dy + start[i] * ys, part_stream(i));
+      run_backward_weights(pl, w_out, b_out, x + start[i] * xs, dy + start[i] * ys, slice_stream(i));
     } catch (...) {
 #pragma omp critical(ck_split_error)
       error = std::current_exception();
     }
   }
   if (error) std::rethrow_exception(error);
-  for (int i = 1; i < T; i++) {
+  for (int i = 1; i < S; i++) {
     const float* src = parts[i]->part.data();
 #pragma omp simd
     for (int64_t j = 0; j < nw; j++) dw[j] += src[j];

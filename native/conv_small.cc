@@ -90,29 +90,31 @@ void forward_c1(float* y, const float* x, const float* wt, const float* b, const
 template <int NV>
 void backward_weights_c1(float* dw, float* db, const float* x, const float* dy, const ConvParams& p) {
   constexpr int CO = NV * 16, LEN = 10 * CO;  // 9 taps + bias
-  const int threads = get_threads();
-  std::vector<float> partial(static_cast<size_t>(threads) * LEN, 0.f);
-  // Work items: (image, block of up to 8 output rows), flushed to the thread's sums after each (pairwise-ish
+  // Partial sums per bucket, one bucket per processor whatever the current thread count (fewer threads take
+  // several), each a fixed range of work items summed in order: dW has the same bits at every count the adaptive
+  // default may switch to.
+  const int buckets = default_threads(), threads = get_threads();
+  std::vector<float> partial(static_cast<size_t>(buckets) * LEN, 0.f);
+  // Work items: (image, block of up to 8 output rows), flushed to the bucket's sums after each (pairwise-ish
   // summation keeps float error near the reference's).
   const int64_t rb = 8, blocks = (p.oh + rb - 1) / rb, items = p.n * blocks;
-#pragma omp parallel num_threads(threads)
-  {
-    float* tot = partial.data() + static_cast<size_t>(omp_get_thread_num()) * LEN;
-#pragma omp for schedule(static)
-    for (int64_t it = 0; it < items; it++) {
+#pragma omp parallel for schedule(static) num_threads(threads < buckets ? threads : buckets)
+  for (int k = 0; k < buckets; k++) {
+    float* tot = partial.data() + static_cast<size_t>(k) * LEN;
+    for (int64_t it = k * items / buckets; it < (k + 1) * items / buckets; it++) {
       const int64_t n = it / blocks, oh0 = (it % blocks) * rb, oh1 = oh0 + rb < p.oh ? oh0 + rb : p.oh;
       accumulate_rows<NV>(tot, x, dy, p, n, oh0, oh1);
     }
   }
   for (int i = 0; i < 9 * CO; i++) {
     float s = 0.f;
-    for (int t = 0; t < threads; t++) s += partial[t * LEN + i];
+    for (int k = 0; k < buckets; k++) s += partial[k * LEN + i];
     dw[i] = s;
   }
   if (db)
     for (int i = 0; i < CO; i++) {
       float s = 0.f;
-      for (int t = 0; t < threads; t++) s += partial[t * LEN + 9 * CO + i];
+      for (int k = 0; k < buckets; k++) s += partial[k * LEN + 9 * CO + i];
       db[i] = s;
     }
 }

@@ -163,9 +163,17 @@ void sum_rows(float* out, const float* x, int64_t rows, int64_t cols) {
 
 double sum_squares(const float* x, int64_t len) {
   apply_threads();
+  // Fixed slices (one per processor, not per running thread) summed in order: same bits at every thread count.
+  const int parts = default_threads(), threads = get_threads();
+  std::vector<double> partial(parts, 0.0);
+#pragma omp parallel for schedule(static) num_threads(threads < parts ? threads : parts) if (len > 65536)
+  for (int i = 0; i < parts; i++) {
+    double s = 0;
+    for (int64_t j = i * len / parts; j < (i + 1) * len / parts; j++) s += static_cast<double>(x[j]) * x[j];
+    partial[i] = s;
+  }
   double s = 0;
-#pragma omp parallel for reduction(+ : s) schedule(static) if (len > 65536)
-  for (int64_t i = 0; i < len; i++) s += static_cast<double>(x[i]) * x[i];
+  for (int i = 0; i < parts; i++) s += partial[i];
   return s;
 }
 

@@ -326,7 +326,18 @@ export interface Backend {
   /** y: (N, H, W, C) = x: (N, H, W, C) sampled through one projective transform per image. */
   affineTransform(y: FloatArray, x: FloatArray, attrs: AffineAttrs): void;
 
-  /** Threads for this backend (native); the reference backend is single-threaded and ignores it. */
-  setThreads(count: number): void;
+  /**
+   * Fixes the thread count (native; the reference backend is single-threaded and ignores it), or 'auto', the
+   * default: training and predict then time their steps and keep the fastest count (src/backend/thread-tuner.ts).
+   */
+  setThreads(count: number | 'auto'): void;
+  /** The thread count in use now. */
   getThreads(): number;
+  /**
+   * The counts the adaptive default chooses between, fewest first; empty when the count is fixed (setThreads
+   * with a number, or OMP_NUM_THREADS in the environment) or the backend has a single thread.
+   */
+  autoThreadCandidates(): readonly number[];
+  /** Applies a count chosen by the adaptive default; unlike setThreads it leaves the default adaptive. */
+  applyAutoThreads(count: number): void;
 }

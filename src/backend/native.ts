@@ -8,6 +8,7 @@ import { dirname, join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BackendError, ConfigError, ValueError } from '../errors.js';
 import type { ActivationAttrs, Backend, Conv2dAttrs, FloatArray, LossKind, Pool2dAttrs, RandomAttrs } from './backend.js';
+import { autoThreadCandidates, loadWithOpenMpDefaults } from './openmp-env.js';
 import { conv2dGeometry, pool2dGeometry } from './shapes.js';
 import { withValidation } from './validate.js';
 
@@ -164,6 +165,9 @@ export function createRawNativeBackend(addon: Addon): Backend {
     affine = k('affineTransform');
   const setThreads = k('setThreads'),
     getThreads = k('getThreads');
+  // Before any setThreads the addon reports its default: OMP_NUM_THREADS, else the processors we may run on.
+  const candidates = autoThreadCandidates(getThreads() as number);
+  let fixedByUser = false;
   const nullable = (kernel: string, name: string, b: FloatArray | null | undefined) => (b ? f32(kernel, name, b) : null);
 
   return {
@@ -371,10 +375,17 @@ export function createRawNativeBackend(addon: Addon): Backend {
       affine(f32(n, 'y', y), f32(n, 'x', x), t, p);
     },
     setThreads(count) {
-      setThreads(count);
+      fixedByUser = count !== 'auto';
+      setThreads(count === 'auto' ? 0 : count); // 0: the addon's default until the adaptive tuner picks one
     },
     getThreads() {
       return getThreads() as number;
+    },
+    autoThreadCandidates() {
+      return fixedByUser ? [] : candidates;
+    },
+    applyAutoThreads(count) {
+      if (!fixedByUser) setThreads(count);
     },
   };
 }
@@ -392,7 +403,7 @@ export function loadNativeBackend(): Backend {
   const path = nativeAddonPath();
   let addon: Addon;
   try {
-    addon = createRequire(import.meta.url)(path) as Addon;
+    addon = loadWithOpenMpDefaults(() => createRequire(import.meta.url)(path) as Addon);
   } catch (error) {
     const why = error instanceof Error ? error.message.split('\n')[0] : String(error);
     throw new BackendError(`native: could not load ${path} (${why}).`);

@@ -313,11 +313,24 @@ export function withValidation(raw: Backend): Backend {
     },
 
     setThreads(count) {
-      new Check('setThreads').positiveInt('count', count);
+      if (count !== 'auto' && !(Number.isInteger(count) && count >= 1))
+        new Check('setThreads').config(
+          'count',
+          "a positive integer or 'auto'",
+          count,
+          "'auto' (the default) adapts to the machine's load.",
+        );
       raw.setThreads(count);
     },
     getThreads() {
       return raw.getThreads();
+    },
+    autoThreadCandidates() {
+      return raw.autoThreadCandidates();
+    },
+    applyAutoThreads(count) {
+      new Check('applyAutoThreads').positiveInt('count', count);
+      raw.applyAutoThreads(count);
     },
   };
 }

@@ -36,7 +36,7 @@ const program = new Command()
   .name('convkit')
   .description('Build, train, evaluate and run convolutional image classifiers, the Keras way.')
   .option('--backend <name>', "compute backend: 'native' (oneDNN) or 'reference' (TypeScript)")
-  .option('--threads <n>', 'threads for the native backend (default: all cores)', integer('--threads', 1))
+  .option('--threads <n>', "threads for the native backend (default: adapts to the machine's load)", integer('--threads', 1))
   .showHelpAfterError();
 
 program

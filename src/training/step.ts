@@ -3,6 +3,7 @@
 // state and are reused while the batch size is unchanged. Not here: epochs, callbacks, batching (trainer.ts).
 
 import type { Backend, LossKind } from '../backend/backend.js';
+import { ThreadTuner } from '../backend/thread-tuner.js';
 import type { Logs } from '../callbacks/callback.js';
 import { ShapeError, ValueError } from '../errors.js';
 import type { CallContext } from '../layers/layer.js';
@@ -19,7 +20,12 @@ export interface StepState {
   /** Running sums for the epoch: loss weighted by batch size. */
   lossSum: number;
   seen: number;
+  /** Adaptive thread counts, one per kind of step ('train:64', 'infer:32'): only like steps are compared. */
+  tuners: Map<string, { backend: Backend; tuner: ThreadTuner }>;
 }
+
+/** Kinds of step tuned per model; beyond this (odd batch sizes from a Dataset) the oldest is dropped. */
+const MAX_TUNERS = 8;
 
 const states = new WeakMap<Model, StepState>();
 
@@ -33,6 +39,7 @@ export function stepState(model: Model): StepState {
       weights: new Float32Array(0),
       lossSum: 0,
       seen: 0,
+      tuners: new Map(),
     };
     states.set(model, state);
   }
@@ -55,6 +62,30 @@ export function runningLogs(model: Model, prefix = ''): Logs {
   for (const m of model.requireCompiled('fit').metrics) logs[prefix + m.name] = m.result();
   logs[`${prefix}loss`] = state.seen === 0 ? 0 : state.lossSum / state.seen;
   return logs;
+}
+
+/**
+ * The thread tuner for this kind of step, or null when the backend's count is fixed (setThreads with a number,
+ * OMP_NUM_THREADS) or single-threaded.
+ */
+function tunerFor(state: StepState, backend: Backend, kind: string): ThreadTuner | null {
+  const candidates = backend.autoThreadCandidates();
+  if (candidates.length < 2) return null;
+  const found = state.tuners.get(kind);
+  if (found?.backend === backend) return found.tuner;
+  if (state.tuners.size >= MAX_TUNERS) state.tuners.delete(state.tuners.keys().next().value!);
+  const tuner = new ThreadTuner({ candidates, apply: (count) => backend.applyAutoThreads(count) });
+  state.tuners.set(kind, { backend, tuner });
+  return tuner;
+}
+
+/** Runs one step under the adaptive thread count (a step that throws is not timed). */
+function tuned<T>(state: StepState, kind: string, step: () => T): T {
+  const tuner = tunerFor(state, state.ctx.backend, kind);
+  tuner?.begin();
+  const result = step();
+  tuner?.end();
+  return result;
 }
 
 /** Builds a lazily-shaped model (Sequential without an input shape) for this data and checks shapes. */
@@ -109,6 +140,11 @@ function checkLabels(model: Model, kind: LossKind, out: Tensor, y: Tensor): void
  * metrics, and returns the batch loss (NaN stays NaN).
  */
 export function runBatch(model: Model, xs: Tensor[], y: Tensor, sampleWeight: Float32Array | null, train: boolean): number {
+  const kind = `${train ? 'train' : 'test'}:${xs[0]?.shape[0] ?? 0}`;
+  return tuned(stepState(model), kind, () => runBatchOnce(model, xs, y, sampleWeight, train));
+}
+
+function runBatchOnce(model: Model, xs: Tensor[], y: Tensor, sampleWeight: Float32Array | null, train: boolean): number {
   const compiled = model.requireCompiled(train ? 'fit' : 'evaluate');
   const state = stepState(model);
   const { ctx } = state;
@@ -157,7 +193,7 @@ export function inferBatch(model: Model, xs: Tensor[]): Tensor {
   prepare(model, xs);
   state.ctx.training = false;
   state.ctx.needsInputGrad = false;
-  return model.forward(xs, state.ctx);
+  return tuned(state, `infer:${xs[0]?.shape[0] ?? 0}`, () => model.forward(xs, state.ctx));
 }
 
 /** Per-sample weights = sampleWeight * classWeight[label], written into the state's buffer (null if neither). */

@@ -59,6 +59,8 @@ export function createRawReferenceBackend(): Backend {
     affineTransform,
     setThreads: () => {},
     getThreads: () => 1,
+    autoThreadCandidates: () => [],
+    applyAutoThreads: () => {},
   };
 }
 
