@@ -169,12 +169,11 @@ export async function runKernelStepBench(): Promise<string> {
     nativeNote = `native skipped: ${error instanceof Error ? error.message : String(error)}`;
   }
   if (native) {
-    const before = native.getThreads();
     for (const t of [1, 2]) {
       native.setThreads(t);
       rows.push({ name: 'convkit native (oneDNN)', threads: t, ms: timeSteps(makeStep(native), 20, 200) });
     }
-    native.setThreads(before);
+    native.setThreads('auto');
   }
   rows.push({ name: 'convkit reference (TypeScript)', threads: 1, ms: timeSteps(makeStep(createReferenceBackend()), 1, 3) });
   const torch = pytorch([1, 2]);

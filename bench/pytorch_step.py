@@ -1,7 +1,8 @@
 # PyTorch side of the kernel-level step benchmark: one training step of the MNIST CNN (Conv 32 3x3 relu,
 # MaxPool 2, Conv 64 3x3 relu, MaxPool 2, Flatten, Dense 128 relu, Dense 10; cross-entropy on logits; Adam)
-# at batch 64 on fixed random data. Usage: /usr/bin/python3 bench/pytorch_step.py THREADS...
-# Prints one JSON line {"<threads>": median ms/step}. Run with Debian's /usr/bin/python3 (python3-torch).
+# at batch 64 on fixed random data. Usage: /usr/bin/python3 bench/pytorch_step.py [--steps N] [--warmup N]
+# [--stats] THREADS... Prints one JSON line {"<threads>": median ms/step} ({"<threads>": {"median", "mean"}}
+# with --stats). Run with Debian's /usr/bin/python3 (python3-torch).
 import json
 import sys
 import time
@@ -36,13 +37,27 @@ def median_step_ms(threads, warmup=20, steps=200):
         t0 = time.perf_counter()
         step()
         times.append((time.perf_counter() - t0) * 1000)
+    mean = sum(times) / len(times)
     times.sort()
-    return times[len(times) // 2]
+    return times[len(times) // 2], mean
 
 
 def main():
-    threads = [int(t) for t in sys.argv[1:]] or [1, 2]
-    print(json.dumps({str(t): round(median_step_ms(t), 3) for t in threads}))
+    args = sys.argv[1:]
+    options = {"--steps": 200, "--warmup": 20}
+    stats = "--stats" in args
+    args = [a for a in args if a != "--stats"]
+    for name in options:
+        if name in args:
+            i = args.index(name)
+            options[name] = int(args[i + 1])
+            del args[i : i + 2]
+    threads = [int(t) for t in args] or [1, 2]
+    result = {}
+    for t in threads:
+        median, mean = median_step_ms(t, options["--warmup"], options["--steps"])
+        result[str(t)] = {"median": round(median, 3), "mean": round(mean, 3)} if stats else round(median, 3)
+    print(json.dumps(result))
 
 
 if __name__ == "__main__":

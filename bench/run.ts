@@ -1,6 +1,7 @@
 // `npm run bench`: every benchmark in one run, printed as markdown (copy into docs/benchmarks.md with the machine).
 
 import { cpus } from 'node:os';
+import { runBusyMachineBench } from './busy-machine.js';
 import { runFitBench } from './fit-epoch.js';
 import { runKernelStepBench } from './kernel-step.js';
 
@@ -12,3 +13,5 @@ console.log('## Kernel-level training step\n');
 console.log(await runKernelStepBench());
 console.log('\n## fit() epoch and predict() vs PyTorch\n');
 console.log(await runFitBench(threads));
+console.log('\n## Training step on a busy machine\n');
+console.log(await runBusyMachineBench(Number(process.env.CONVKIT_BENCH_REPEATS ?? 1)));

@@ -1,0 +1,173 @@
+// Busy-machine benchmark: the MNIST CNN training step (bench/kernel-step.ts's makeStep, batch 64) while the
+// benchmark itself keeps 0, 1 and 2 other processes spinning (`node -e 'for(;;){}'`, stopped before it
+// returns), side by side with PyTorch (bench/pytorch_step.py) under the same load. convkit runs at 1 thread,
+// at every processor, and with the adaptive default (the ThreadTuner that fit() uses, timed from its first step,
+// exploration and re-checks included). Each row notes the load average (`uptime`) when it started.
+// Usage: npx tsx bench/busy-machine.ts [--repeats N]  (also part of `npm run bench`).
+
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { availableParallelism, loadavg } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Backend } from '../src/backend/backend.js';
+import { loadNativeBackend } from '../src/backend/native.js';
+import { ThreadTuner } from '../src/backend/thread-tuner.js';
+import { makeStep } from './kernel-step.js';
+
+interface Stats {
+  median: number;
+  mean: number;
+}
+
+interface Row {
+  busy: number;
+  load: string;
+  one: Stats;
+  all: Stats;
+  adaptive: Stats & { chosen: string };
+  torch: Record<string, Stats> | string;
+}
+
+const CONVKIT_STEPS = 300;
+const TORCH_STEPS = 60;
+
+function stats(times: number[]): Stats {
+  const sorted = [...times].sort((a, b) => a - b);
+  return { median: sorted[sorted.length >> 1]!, mean: times.reduce((a, b) => a + b, 0) / times.length };
+}
+
+/** Starts `count` processes that spin on a core each; stopBusy ends them (also on exit and Ctrl-C). */
+function startBusy(count: number): ChildProcess[] {
+  return Array.from({ length: count }, () => spawn(process.execPath, ['-e', 'for(;;){}'], { stdio: 'ignore' }));
+}
+function stopBusy(children: ChildProcess[]): void {
+  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+}
+
+const loadText = () =>
+  loadavg()
+    .map((l) => l.toFixed(2))
+    .join(', ');
+
+function timeFixed(native: Backend, step: () => void, threads: number): Stats {
+  native.setThreads(threads);
+  for (let i = 0; i < 20; i++) step();
+  const times: number[] = [];
+  for (let i = 0; i < CONVKIT_STEPS; i++) {
+    const t0 = performance.now();
+    step();
+    times.push(performance.now() - t0);
+  }
+  return stats(times);
+}
+
+/** The adaptive default as fit() runs it: a fresh tuner, every step timed from the first (plans already built). */
+function timeAdaptive(native: Backend, step: () => void): Stats & { chosen: string } {
+  native.setThreads('auto');
+  const tuner = new ThreadTuner({ candidates: native.autoThreadCandidates(), apply: (n) => native.applyAutoThreads(n) });
+  const times: number[] = [];
+  const used: number[] = [];
+  for (let i = 0; i < CONVKIT_STEPS; i++) {
+    const t0 = performance.now();
+    tuner.begin();
+    step();
+    tuner.end();
+    times.push(performance.now() - t0);
+    used.push(native.getThreads());
+  }
+  const counts = new Map<number, number>();
+  for (const t of used) counts.set(t, (counts.get(t) ?? 0) + 1);
+  const chosen = [...counts.entries()]
+    .sort((a, b) => a[0] - b[0])
+    .map(([t, n]) => `${t}t x${n}`)
+    .join(', ');
+  return { ...stats(times), chosen };
+}
+
+function pytorch(threads: number[]): Record<string, Stats> | string {
+  const python = '/usr/bin/python3';
+  const script = join(dirname(fileURLToPath(import.meta.url)), 'pytorch_step.py');
+  if (!existsSync(python)) return 'skipped: /usr/bin/python3 not found';
+  const args = [script, '--stats', '--warmup', '10', '--steps', String(TORCH_STEPS), ...threads.map(String)];
+  const r = spawnSync(python, args, { encoding: 'utf8', timeout: 600_000 });
+  if (r.status !== 0) return `skipped: ${(r.stderr || r.stdout || 'failed').trim().split('\n').pop()}`;
+  return JSON.parse(r.stdout.trim().split('\n').pop()!) as Record<string, Stats>;
+}
+
+const cell = (s: Stats) => `${s.median.toFixed(1)} (${s.mean.toFixed(1)})`;
+
+/** Runs every load level `repeats` times; returns a markdown table and notes. */
+export async function runBusyMachineBench(repeats = 1): Promise<string> {
+  const native = loadNativeBackend();
+  const procs = availableParallelism();
+  const step = makeStep(native);
+  for (const t of [1, procs]) {
+    native.setThreads(t);
+    for (let i = 0; i < 5; i++) step(); // build every count's plans before timing anything
+  }
+  const rows: Row[] = [];
+  const everyBusy: ChildProcess[] = [];
+  const stopAll = () => stopBusy(everyBusy);
+  process.once('exit', stopAll);
+  const onSignal = () => {
+    stopAll();
+    process.exit(130);
+  };
+  process.once('SIGINT', onSignal);
+  try {
+    for (let r = 0; r < repeats; r++) {
+      for (const busy of [0, 1, 2]) {
+        const children = startBusy(busy);
+        everyBusy.push(...children);
+        try {
+          await new Promise((resolve) => setTimeout(resolve, 300));
+          const load = loadText();
+          const one = timeFixed(native, step, 1);
+          const all = timeFixed(native, step, procs);
+          const adaptive = timeAdaptive(native, step);
+          const torch = pytorch([1, procs]);
+          rows.push({ busy, load, one, all, adaptive, torch });
+        } finally {
+          stopBusy(children);
+        }
+      }
+    }
+  } finally {
+    stopAll();
+    process.removeListener('exit', stopAll);
+    process.removeListener('SIGINT', onSignal);
+    native.setThreads('auto');
+  }
+  const lines = [
+    `MNIST CNN training step, batch 64, ms/step as median (mean); ${procs} processors; convkit ${CONVKIT_STEPS} steps, PyTorch ${TORCH_STEPS} steps per cell.`,
+    '',
+    `| busy processes | load average at start | convkit 1 thread | convkit ${procs} threads | convkit adaptive (threads used) | PyTorch 1 thread | PyTorch ${procs} threads (its default) | adaptive / PyTorch default | adaptive / convkit 1 thread |`,
+    '| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+  ];
+  for (const row of rows) {
+    const t = typeof row.torch === 'string' ? null : row.torch;
+    const torch1 = t?.['1'];
+    const torchAll = t?.[String(procs)];
+    const vsTorch = torchAll
+      ? `${(row.adaptive.median / torchAll.median).toFixed(2)} (${(row.adaptive.mean / torchAll.mean).toFixed(2)})`
+      : '';
+    const vsOne = `${(row.adaptive.median / row.one.median).toFixed(2)} (${(row.adaptive.mean / row.one.mean).toFixed(2)})`;
+    lines.push(
+      `| ${row.busy} | ${row.load} | ${cell(row.one)} | ${cell(row.all)} | ${cell(row.adaptive)} (${row.adaptive.chosen}) | ${torch1 ? cell(torch1) : 'n/a'} | ${torchAll ? cell(torchAll) : 'n/a'} | ${vsTorch} | ${vsOne} |`,
+    );
+  }
+  const skipped = rows.find((r) => typeof r.torch === 'string')?.torch;
+  if (skipped) lines.push('', `PyTorch ${skipped}`);
+  return lines.join('\n');
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const at = process.argv.indexOf('--repeats');
+  const repeats = at > 0 ? Number(process.argv[at + 1]) : 1;
+  if (!(Number.isInteger(repeats) && repeats >= 1)) {
+    console.error(`busy-machine: invalid '--repeats'. Expected a positive integer, received ${process.argv[at + 1]}.`);
+    process.exit(2);
+  }
+  console.log(await runBusyMachineBench(repeats));
+}
