@@ -11,7 +11,7 @@ export { loadNativeBackend } from './backend/native.js';
 export * as callbacks from './callbacks/index.js';
 export { BackupAndRestore, CSVLogger, formatFilepath, ModelCheckpoint } from './callbacks/index.js';
 export * as datasets from './datasets/index.js';
-export { fashionMnist, mnist, normalize, toCategorical } from './datasets/index.js';
+export { fashionMnist, mnist, NormalizedBatches, normalize, toCategorical } from './datasets/index.js';
 export * from './index.js';
 export { loadModel, loadWeights, saveModel } from './io/keras-file.js';
 export { type LoadImageOptions, loadImage, stackImages } from './preprocessing/image.js';
