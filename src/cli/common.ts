@@ -2,10 +2,9 @@
 
 import { type BackendName, getBackend, setBackend } from '../backend/registry.js';
 import type { ByteTensor } from '../datasets/idx.js';
-import { fashionMnist, mnist, normalize } from '../datasets/index.js';
+import { fashionMnist, mnist } from '../datasets/index.js';
 import type { DatasetSplits } from '../datasets/splits.js';
 import { ConfigError, describe } from '../errors.js';
-import type { Tensor } from '../tensor.js';
 import '../node.js';
 
 export interface GlobalOptions {
@@ -26,11 +25,12 @@ export function applyGlobalOptions(options: GlobalOptions): string {
   return backend.name;
 }
 
+/** A dataset as its files hold it: uint8 images [N, H, W] and labels [N] (NormalizedBatches scales them per batch). */
 export interface LoadedDataset {
-  xTrain: Tensor;
-  yTrain: Float32Array;
-  xTest: Tensor;
-  yTest: Float32Array;
+  xTrain: ByteTensor;
+  yTrain: ByteTensor;
+  xTest: ByteTensor;
+  yTest: ByteTensor;
   classNames: string[];
 }
 
@@ -47,11 +47,13 @@ const FASHION_CLASSES = [
   'Ankle boot',
 ];
 
-function labels(y: ByteTensor): Float32Array {
-  return Float32Array.from(y.data);
+/** Rows [start, end) of a uint8 tensor, as a view. */
+export function byteRows(t: ByteTensor, start: number, end: number): ByteTensor {
+  const row = t.shape.slice(1).reduce((a, b) => a * b, 1);
+  return { data: t.data.subarray(start * row, end * row), shape: [end - start, ...t.shape.slice(1)] };
 }
 
-/** Loads mnist or fashion-mnist, scaled to [0, 1] with a channel axis, labels as class indices. */
+/** Loads mnist or fashion-mnist as uint8 images and labels (class indices). */
 export async function loadNamedDataset(name: string, dataDir?: string): Promise<LoadedDataset> {
   const options = dataDir ? { path: dataDir } : {};
   let splits: DatasetSplits;
@@ -66,5 +68,5 @@ export async function loadNamedDataset(name: string, dataDir?: string): Promise<
     throw new ConfigError(`--dataset: invalid value. Expected 'mnist' or 'fashion-mnist', received ${describe(name)}.`);
   }
   const [[xTrain, yTrain], [xTest, yTest]] = splits;
-  return { xTrain: normalize(xTrain), yTrain: labels(yTrain), xTest: normalize(xTest), yTest: labels(yTest), classNames };
+  return { xTrain, yTrain, xTest, yTest, classNames };
 }

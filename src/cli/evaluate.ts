@@ -1,5 +1,6 @@
 // `convkit evaluate`: loads a .keras model and reports loss and metrics on a dataset's test split.
 
+import { NormalizedBatches } from '../datasets/normalized-batches.js';
 import { loadModel } from '../io/keras-file.js';
 import { applyGlobalOptions, type GlobalOptions, loadNamedDataset } from './common.js';
 
@@ -13,9 +14,9 @@ export async function evaluateCommand(modelPath: string, options: EvaluateOption
   applyGlobalOptions(options);
   const model = await loadModel(modelPath);
   const data = await loadNamedDataset(options.dataset, options.dataDir);
-  const y = { data: data.yTest, shape: [data.yTest.length] };
+  const test = new NormalizedBatches(data.xTest, data.yTest, options.batchSize, false);
   // A model saved without a compile config is evaluated as the seeds train it.
   if (!model.isCompiled()) model.compile({ optimizer: 'adam', loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });
-  const result = await model.evaluate(data.xTest, y, { batchSize: options.batchSize, verbose: 1 });
+  const result = await model.evaluate(test, { verbose: 1 });
   for (const [name, value] of Object.entries(result)) console.log(`${name}: ${value.toFixed(4)}`);
 }

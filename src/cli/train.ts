@@ -3,9 +3,9 @@
 import { buildSeedModel } from '../applications/seed-models.js';
 import type { Callback } from '../callbacks/callback.js';
 import { CSVLogger } from '../callbacks/csv-logger.js';
-import { sliceBatch } from '../tensor.js';
+import { NormalizedBatches } from '../datasets/normalized-batches.js';
 import { setRandomSeed } from '../training/seed.js';
-import { applyGlobalOptions, type GlobalOptions, loadNamedDataset } from './common.js';
+import { applyGlobalOptions, byteRows, type GlobalOptions, loadNamedDataset } from './common.js';
 
 export interface TrainOptions extends GlobalOptions {
   dataset: string;
@@ -26,12 +26,17 @@ export async function trainCommand(options: TrainOptions): Promise<void> {
   const backendName = applyGlobalOptions(options);
   if (options.seed !== undefined) setRandomSeed(options.seed);
   const data = await loadNamedDataset(options.dataset, options.dataDir);
-  let { xTrain, yTrain } = data;
-  if (options.limit !== undefined && options.limit < yTrain.length) {
-    xTrain = sliceBatch(xTrain, 0, options.limit);
-    yTrain = yTrain.slice(0, options.limit);
-  }
-  const [, h, w, c] = xTrain.shape as [number, number, number, number];
+  const count = Math.min(options.limit ?? Number.POSITIVE_INFINITY, data.yTrain.shape[0]!);
+  // The images stay uint8 and are scaled batch by batch: a float32 copy of MNIST would add 188 MB.
+  // --validation-split holds out the last rows before shuffling, as Keras's validation_split does.
+  const at = Math.ceil(count * (1 - options.validationSplit));
+  const train = new NormalizedBatches(byteRows(data.xTrain, 0, at), byteRows(data.yTrain, 0, at), options.batchSize);
+  const validation =
+    at < count
+      ? new NormalizedBatches(byteRows(data.xTrain, at, count), byteRows(data.yTrain, at, count), options.batchSize, false)
+      : null;
+  const [, h, w] = data.xTrain.shape as [number, number, number];
+  const c = data.xTrain.shape[3] ?? 1;
   const model = buildSeedModel(options.model, { inputShape: [h, w, c], numClasses: data.classNames.length });
   model.compile({
     optimizer: options.lr === undefined ? options.optimizer : { name: options.optimizer, learningRate: options.lr },
@@ -39,25 +44,12 @@ export async function trainCommand(options: TrainOptions): Promise<void> {
     metrics: ['accuracy'],
   });
   model.summary();
-  console.log(`Training ${options.model} on ${options.dataset} (${yTrain.length} samples) with the ${backendName} backend`);
+  console.log(`Training ${options.model} on ${options.dataset} (${count} samples) with the ${backendName} backend`);
   const callbacks: Callback[] = options.csv ? [new CSVLogger(options.csv)] : [];
   const started = performance.now();
-  await model.fit(
-    xTrain,
-    { data: yTrain, shape: [yTrain.length] },
-    {
-      epochs: options.epochs,
-      batchSize: options.batchSize,
-      validationSplit: options.validationSplit,
-      callbacks,
-    },
-  );
+  await model.fit(train, { epochs: options.epochs, callbacks, ...(validation ? { validationData: validation } : {}) });
   const seconds = (performance.now() - started) / 1000;
-  const result = await model.evaluate(
-    data.xTest,
-    { data: data.yTest, shape: [data.yTest.length] },
-    { batchSize: 256, verbose: 0 },
-  );
+  const result = await model.evaluate(new NormalizedBatches(data.xTest, data.yTest, 256, false), { verbose: 0 });
   console.log(`Training time: ${seconds.toFixed(1)} s`);
   console.log(`Test loss: ${result.loss!.toFixed(4)} - test accuracy: ${(100 * result.accuracy!).toFixed(2)}%`);
   await model.save(options.out);

@@ -101,6 +101,24 @@ describe('cli', () => {
     assert.equal(top.stdout.trim().split(': ')[1]!.split(', ').length, 3);
   });
 
+  test('train --validation-split holds out the last rows and logs val_ metrics', () => {
+    const csv = join(dir, 'validation.csv');
+    const out = join(dir, 'validation.keras');
+    const args = ['--model', 'mlp', '--epochs', '2', '--limit', '1000', '--validation-split', '0.2', '--seed', '4'];
+    const r = convkit('train', ...args, '--csv', csv, '--out', out);
+    assert.equal(r.code, 0, r.stderr);
+    const [header, ...rows] = readFileSync(csv, 'utf8').trim().split('\n');
+    const columns = header!.split(',');
+    assert.ok(columns.includes('val_loss') && columns.includes('val_accuracy'), header);
+    assert.equal(rows.length, 2);
+    for (const row of rows) {
+      const valAccuracy = Number(row.split(',')[columns.indexOf('val_accuracy')]);
+      // 200 held-out digits: the accuracy is a multiple of 1/200, and an MLP on 800 digits passes 70%.
+      assert.ok(Number.isInteger(Math.round(valAccuracy * 200 * 1e6) / 1e6), `val_accuracy ${valAccuracy}`);
+      assert.ok(valAccuracy > 0.7, `val_accuracy ${valAccuracy}`);
+    }
+  });
+
   const kerasFile = '../shared/data/keras-mnist/classic-cnn/mnist_cnn.keras';
   test('evaluate a .keras file written by Keras 3.11', { skip: !existsSync(kerasFile) && `${kerasFile} not present` }, () => {
     const r = convkit('evaluate', kerasFile, '--dataset', 'mnist', '--batch-size', '500');
