@@ -1,5 +1,6 @@
 # PyTorch side of the fit-level benchmark: one MNIST epoch of the seeds' CNN at batch 64 with Adam, and predict
 # throughput on the 10k test images. Prints one JSON line. Run with Debian's /usr/bin/python3 (python3-torch).
+# Arguments: data_dir threads [epochs=1] [limit: train on the first N images].
 import json
 import resource
 import sys
@@ -18,12 +19,15 @@ def read_idx(path, header):
 
 def main():
     data_dir, threads, epochs = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]) if len(sys.argv) > 3 else 1
+    limit = int(sys.argv[4]) if len(sys.argv) > 4 else None  # train on the first N images only, like convkit's --limit
     torch.set_num_threads(threads)
     torch.manual_seed(0)
     x_train = read_idx(f"{data_dir}/train-images-idx3-ubyte", 16).reshape(-1, 1, 28, 28).astype(np.float32) / 255
     y_train = read_idx(f"{data_dir}/train-labels-idx1-ubyte", 8).astype(np.int64)
     x_test = read_idx(f"{data_dir}/t10k-images-idx3-ubyte", 16).reshape(-1, 1, 28, 28).astype(np.float32) / 255
     y_test = read_idx(f"{data_dir}/t10k-labels-idx1-ubyte", 8).astype(np.int64)
+    if limit is not None:
+        x_train, y_train = x_train[:limit], y_train[:limit]
     x_train, y_train = torch.from_numpy(x_train), torch.from_numpy(y_train)
     x_test, y_test = torch.from_numpy(x_test), torch.from_numpy(y_test)
 

@@ -1,15 +1,27 @@
 // `npm run bench`: every benchmark in one run, printed as markdown (copy into docs/benchmarks.md with the machine).
+// CONVKIT_BENCH_THREADS (default 2) sets the fit benchmark's threads; CONVKIT_BENCH_MAIN_EPOCHS (default 5),
+// CONVKIT_BENCH_MAIN_LIMIT (default: all 60,000 images) and CONVKIT_BENCH_MAIN_THREADS (default 1) the main job's.
 
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { runBusyMachineBench } from './busy-machine.js';
 import { runFitBench } from './fit-epoch.js';
 import { runKernelStepBench } from './kernel-step.js';
+import { runMainJobMemoryBench } from './main-job-memory.js';
+import { runStartupBench } from './startup.js';
 
 const threads = Number(process.env.CONVKIT_BENCH_THREADS ?? 2);
+const mainEpochs = Number(process.env.CONVKIT_BENCH_MAIN_EPOCHS ?? 5);
+const mainLimit = process.env.CONVKIT_BENCH_MAIN_LIMIT ? Number(process.env.CONVKIT_BENCH_MAIN_LIMIT) : undefined;
+const mainThreads = Number(process.env.CONVKIT_BENCH_MAIN_THREADS ?? 1);
 console.log(
-  `# convkit benchmarks\n\nMachine: ${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} logical cores, Node ${process.version}.\n`,
+  `# convkit benchmarks\n\nMachine: ${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} logical cores, Node ${process.version}; ` +
+    `load average ${loadavg()[0]!.toFixed(2)} at start.\n`,
 );
-console.log('## Kernel-level training step\n');
+console.log('## Startup of the compiled package\n');
+console.log(await runStartupBench());
+console.log("\n## The main job's peak memory vs PyTorch\n");
+console.log(await runMainJobMemoryBench(mainEpochs, mainLimit, mainThreads));
+console.log('\n## Kernel-level training step\n');
 console.log(await runKernelStepBench());
 console.log('\n## fit() epoch and predict() vs PyTorch\n');
 console.log(await runFitBench(threads));
