@@ -1,6 +1,6 @@
 // Typed errors with stable codes. Every message names the argument, what was expected, what was received, and a hint.
 
-export type ErrorCode = 'SHAPE' | 'CONFIG' | 'FORMAT' | 'VALUE' | 'NOT_FOUND' | 'BACKEND';
+export type ErrorCode = 'SHAPE' | 'CONFIG' | 'FORMAT' | 'VALUE' | 'NOT_FOUND' | 'BACKEND' | 'IO';
 
 export class ConvkitError extends Error {
   readonly code: ErrorCode;
@@ -50,6 +50,13 @@ export class NotFoundError extends ConvkitError {
 export class BackendError extends ConvkitError {
   constructor(message: string) {
     super('BACKEND', message);
+  }
+}
+
+/** A path that cannot be read or written as asked: not a regular file, too large, read-only, no permission. */
+export class IOError extends ConvkitError {
+  constructor(message: string) {
+    super('IO', message);
   }
 }
 

@@ -3,9 +3,11 @@
 // resumeEpoch() and continues where it stopped; a run that ends normally deletes the backup.
 // Mid-epoch (batch-level) backups are not supported.
 
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError, FormatError, invalid } from '../errors.js';
+import { atomicWriteBytes, removeStaleTemps } from '../io/atomic-write.js';
+import { checkWritable, MAX_INPUT_BYTES, readInputFile } from '../io/file-checks.js';
 import { Callback, type Logs, type RandomState } from './callback.js';
 import { printMessage } from './monitor.js';
 
@@ -57,7 +59,12 @@ export class BackupAndRestore extends Callback {
     if (!existsSync(this.metadataPath)) return null;
     let parsed: unknown;
     try {
-      parsed = JSON.parse(readFileSync(this.metadataPath, 'utf8'));
+      const bytes = readInputFile(this.metadataPath, {
+        where: 'BackupAndRestore',
+        expected: 'backup metadata (JSON)',
+        maxBytes: MAX_INPUT_BYTES.text,
+      });
+      parsed = JSON.parse(new TextDecoder().decode(bytes));
     } catch (error) {
       throw new FormatError(
         `BackupAndRestore: '${this.metadataPath}' is not valid JSON (${error instanceof Error ? error.message : String(error)}). Hint: delete the backup folder to start training from scratch.`,
@@ -92,19 +99,18 @@ export class BackupAndRestore extends Callback {
     await model.save(join(this.backupDir, file), { includeOptimizer: true });
     const meta: BackupMetadata = { epoch: epoch + 1, file };
     if (model.getRandomState) meta.random = model.getRandomState();
-    const temp = `${this.metadataPath}.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`;
-    try {
-      writeFileSync(temp, JSON.stringify(meta));
-      renameSync(temp, this.metadataPath);
-    } catch (error) {
-      rmSync(temp, { force: true });
-      throw error;
-    }
+    await atomicWriteBytes(this.metadataPath, JSON.stringify(meta));
     this.removeFiles((name) => name.startsWith(MODEL_PREFIX) && name !== file);
+  }
+
+  override async onTrainBegin(): Promise<void> {
+    checkWritable(this.metadataPath, 'BackupAndRestore');
   }
 
   override async onTrainEnd(): Promise<void> {
     if (!this.deleteCheckpoint || !existsSync(this.backupDir)) return;
+    // Temp files of killed saves would otherwise keep the folder alive.
+    removeStaleTemps(this.backupDir);
     this.removeFiles((name) => name === METADATA || name.startsWith(MODEL_PREFIX));
     try {
       rmdirSync(this.backupDir);

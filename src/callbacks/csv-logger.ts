@@ -5,6 +5,7 @@
 import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { ConfigError, invalid } from '../errors.js';
+import { checkWritable } from '../io/file-checks.js';
 import { Callback, type Logs } from './callback.js';
 
 export interface CSVLoggerOptions {
@@ -46,6 +47,7 @@ export class CSVLogger extends Callback {
   }
 
   override async onTrainBegin(): Promise<void> {
+    checkWritable(this.filename, 'CSVLogger');
     this.keys = null;
     mkdirSync(dirname(this.filename), { recursive: true });
     if (this.append && existsSync(this.filename)) {

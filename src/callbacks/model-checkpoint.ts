@@ -5,6 +5,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { ConfigError, invalid } from '../errors.js';
+import { checkWritable } from '../io/file-checks.js';
 import type { Logs } from './callback.js';
 import { formatFilepath } from './filepath-template.js';
 import { MonitorCallback, type MonitorOptions, printMessage } from './monitor.js';
@@ -79,6 +80,8 @@ export class ModelCheckpoint extends MonitorCallback {
   }
 
   override async onTrainBegin(): Promise<void> {
+    // Checked now, not at the first save after an epoch of work.
+    checkWritable(this.filepath, 'ModelCheckpoint');
     this.resetMonitor();
     this.best = this.initialValueThreshold;
     this.batchesSinceSave = 0;

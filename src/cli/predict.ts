@@ -1,7 +1,7 @@
 // `convkit predict`: classifies image files with a saved model; a table for people or JSON lines for programs.
 
-import { readFile } from 'node:fs/promises';
-import { ConfigError, NotFoundError } from '../errors.js';
+import { ConfigError } from '../errors.js';
+import { MAX_INPUT_BYTES, readInputFile } from '../io/file-checks.js';
 import { loadModel } from '../io/keras-file.js';
 import { loadImage, stackImages } from '../preprocessing/image.js';
 import { applyGlobalOptions, type GlobalOptions } from './common.js';
@@ -17,13 +17,13 @@ export interface PredictOptions extends GlobalOptions {
 
 /** Reads class names: plain lines, or Teachable Machine's "index name" lines; blank lines are ignored. */
 export async function readLabels(path: string): Promise<string[]> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch {
-    throw new NotFoundError(`--labels: file not found: ${path}. Expected a text file with one class name per line.`);
-  }
-  return text
+  const bytes = readInputFile(path, {
+    where: '--labels',
+    expected: 'a text file with one class name per line',
+    maxBytes: MAX_INPUT_BYTES.text,
+  });
+  return new TextDecoder()
+    .decode(bytes)
     .split(/\r?\n/)
     .map((line) => line.trim())
     .filter((line) => line.length > 0)

@@ -2,10 +2,10 @@
 // (`$CONVKIT_HOME/datasets/fashion-mnist`, default `~/.convkit/...`) or an explicit path, downloading missing
 // files with fetch (atomically) when online. Does not verify checksums beyond the IDX size checks.
 
-import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { NotFoundError } from '../errors.js';
+import { atomicWriteBytes } from '../io/atomic-write.js';
 import { type DatasetSplits, findIdxFile, IDX_FILES, readSplits } from './splits.js';
 
 /** Zalando's release (as its README links it) and the mirror keras.datasets downloads from. */
@@ -41,16 +41,7 @@ async function download(name: string, dir: string, fetchFn: typeof fetch): Promi
         continue;
       }
       const bytes = new Uint8Array(await response.arrayBuffer());
-      mkdirSync(dir, { recursive: true });
-      const target = join(dir, name);
-      const temp = `${target}.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`;
-      try {
-        writeFileSync(temp, bytes);
-        renameSync(temp, target);
-      } catch (error) {
-        rmSync(temp, { force: true });
-        throw error;
-      }
+      await atomicWriteBytes(join(dir, name), bytes);
       return;
     } catch (error) {
       failures.push(`${url} (${error instanceof Error ? error.message : String(error)})`);

@@ -1,9 +1,9 @@
 // IDX file reader (the MNIST / Fashion-MNIST container): plain or gzip, unsigned-byte payloads only.
 // Checks the magic number, the dimensions and the exact byte size; does not decode other IDX element types.
 
-import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
-import { FormatError, NotFoundError } from '../errors.js';
+import { FormatError } from '../errors.js';
+import { MAX_INPUT_BYTES, readInputFile } from '../io/file-checks.js';
 
 /** A uint8 array with its shape: images [N, 28, 28], labels [N]. */
 export interface ByteTensor {
@@ -23,7 +23,8 @@ function hex(value: number): string {
 export function maybeGunzip(bytes: Uint8Array, source: string): Uint8Array {
   if (bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b) {
     try {
-      return new Uint8Array(gunzipSync(bytes));
+      // Capped: a gzip bomb stops at the limit instead of filling memory.
+      return new Uint8Array(gunzipSync(bytes, { maxOutputLength: MAX_INPUT_BYTES.dataset }));
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
       throw new FormatError(
@@ -79,16 +80,8 @@ export function parseIdx(raw: Uint8Array, source: string, expectedMagic?: number
   return { data: bytes.slice(headerBytes), shape };
 }
 
-/** Reads an IDX file (plain or .gz) from disk. Missing file -> NotFoundError. */
+/** Reads an IDX file (plain or .gz) from disk. Missing file -> NotFoundError; not a regular file -> IOError. */
 export function readIdx(path: string, expectedMagic?: number): ByteTensor {
-  let raw: Uint8Array;
-  try {
-    raw = readFileSync(path);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
-      throw new NotFoundError(`readIdx: file not found: '${path}'. Hint: check the path or the dataset cache folder.`);
-    }
-    throw error;
-  }
+  const raw = readInputFile(path, { where: 'readIdx', expected: 'an IDX dataset file', maxBytes: MAX_INPUT_BYTES.dataset });
   return parseIdx(raw, path, expectedMagic);
 }

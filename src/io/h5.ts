@@ -1,11 +1,11 @@
 // A thin h5wasm wrapper for Node: open HDF5 bytes or files, walk groups, read datasets as Float32Array, create
 // nested groups and float/int datasets. Knows no Keras layout (see h5-weights.ts) and keeps no files open.
 
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Dataset, Group, File as H5File } from 'h5wasm/node';
 import { FormatError } from '../errors.js';
+import { makePrivateTempDir, readFileOrThrow } from './atomic-write.js';
 
 export type { Dataset, Group, H5File };
 
@@ -14,13 +14,25 @@ type H5wasm = typeof import('h5wasm/node').default;
 const HDF5_SIGNATURE = [0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a];
 
 let loading: Promise<H5wasm> | null = null;
-/** h5wasm (HDF5 compiled to a 15 MB WebAssembly module) loads on the first HDF5 read or write, not at import. */
+/**
+ * h5wasm (HDF5 compiled to a 15 MB WebAssembly module) loads on the first HDF5 read or write, not at import.
+ * HDF5's default error handler prints pages of HDF5-DIAG to stderr and lets calls fail quietly; h5wasm's
+ * throwing handler makes each failure one exception, which hdf5Reason() turns into a short reason.
+ */
 function loadH5wasm(): Promise<H5wasm> {
   loading ??= import('h5wasm/node').then(async ({ default: h5wasm }) => {
-    await h5wasm.ready;
+    const module = await h5wasm.ready;
+    (module as unknown as { activate_throwing_error_handler(): number }).activate_throwing_error_handler();
     return h5wasm;
   });
   return loading;
+}
+
+/** The innermost reason of an HDF5-DIAG error stack ('truncated file: eof = 910590, ...'), or the message. */
+export function hdf5Reason(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  const reasons = [...message.matchAll(/#\d+: .* in [\w.]+\(\): (.*)$/gm)].map((m) => m[1]);
+  return reasons.at(-1) ?? message.split('\n')[0] ?? message;
 }
 
 /** True when the bytes start with the HDF5 signature. */
@@ -44,7 +56,7 @@ function checkSignature(bytes: Uint8Array, source: string, expected: string): vo
 export async function readH5Bytes<T>(bytes: Uint8Array, source: string, expected: string, read: (file: H5File) => T): Promise<T> {
   checkSignature(bytes, source, expected);
   const h5wasm = await loadH5wasm();
-  const dir = mkdtempSync(join(tmpdir(), 'convkit-h5-'));
+  const dir = makePrivateTempDir('h5');
   const path = join(dir, 'data.h5');
   try {
     writeFileSync(path, bytes);
@@ -56,7 +68,7 @@ export async function readH5Bytes<T>(bytes: Uint8Array, source: string, expected
 
 /** Opens an HDF5 file on disk read-only (after checking its signature), runs `read`, closes. */
 export async function readH5File<T>(path: string, source: string, expected: string, read: (file: H5File) => T): Promise<T> {
-  checkSignature(readFileSync(path).subarray(0, 8), source, expected);
+  checkSignature(readFileOrThrow(path, source, expected).subarray(0, 8), source, expected);
   const h5wasm = await loadH5wasm();
   return openAndRun(h5wasm, path, source, expected, read);
 }
@@ -67,11 +79,16 @@ function openAndRun<T>(h5wasm: H5wasm, path: string, source: string, expected: s
     file = new h5wasm.File(path, 'r');
   } catch (error) {
     throw new FormatError(
-      `'${source}' could not be opened as HDF5. Expected ${expected}, received a file HDF5 rejects (${error instanceof Error ? error.message : String(error)}). Hint: the file may be truncated.`,
+      `'${source}' could not be opened as HDF5. Expected ${expected}, received a file HDF5 rejects (${hdf5Reason(error)}). Hint: the file may be truncated; save or download it again.`,
     );
   }
   try {
     return read(file);
+  } catch (error) {
+    if (!(error instanceof Error) || !error.message.startsWith('HDF5-DIAG')) throw error;
+    throw new FormatError(
+      `'${source}' is a damaged HDF5 file. Expected ${expected}, received a file whose data HDF5 cannot read (${hdf5Reason(error)}). Hint: the file may be truncated or corrupted; save or download it again.`,
+    );
   } finally {
     file.close();
   }
@@ -90,7 +107,7 @@ export async function writeH5File(path: string, write: (file: H5File) => void): 
 
 /** Writes an HDF5 file to a private temp path and returns its bytes. */
 export async function writeH5Bytes(write: (file: H5File) => void): Promise<Uint8Array> {
-  const dir = mkdtempSync(join(tmpdir(), 'convkit-h5-'));
+  const dir = makePrivateTempDir('h5');
   try {
     const path = join(dir, 'data.h5');
     await writeH5File(path, write);

@@ -8,9 +8,10 @@ import type { Model } from '../models/model.js';
 import { modelFromKeras, modelToKeras } from '../models/model-config.js';
 import { atomicWrite, atomicWriteBytes, readFileOrThrow } from './atomic-write.js';
 import { compileConfigOf, compileFromKeras } from './compile-config.js';
+import { MAX_INPUT_BYTES } from './file-checks.js';
 import { type H5File, readH5Bytes, writeH5Bytes, writeH5File } from './h5.js';
 import { type OptimizerVars, readKerasWeights, readOptimizerVars, writeKerasWeights } from './h5-weights.js';
-import { readZip, writeZip, zipText } from './zip.js';
+import { openZip, readZipEntry, writeZip, zipText } from './zip.js';
 
 export interface SaveOptions {
   /** Store the optimizer's variables so training can resume exactly (default true). */
@@ -116,20 +117,24 @@ interface KerasArchive {
   weights: Uint8Array;
 }
 
-/** Unzips and checks a .keras file: config.json parses to an object, model.weights.h5 is present. */
+/** The largest config.json accepted: real ones are kilobytes; a bigger one is damage or a zip bomb. */
+const MAX_CONFIG_BYTES = 64 * 1024 * 1024;
+
+/** Unzips and checks a .keras file: config.json parses to an object, model.weights.h5 is present, CRCs match. */
 export function readKerasArchive(bytes: Uint8Array, path: string): KerasArchive {
-  const entries = readZip(bytes, path, KERAS_EXPECTED);
-  const names = Object.keys(entries);
-  const configBytes = entries['config.json'];
-  if (!configBytes) {
+  const archive = openZip(bytes, path, KERAS_EXPECTED);
+  const names = [...archive.entries.keys()];
+  if (!archive.entries.has('config.json')) {
     throw new FormatError(
       `'${path}' has no config.json. Expected ${KERAS_EXPECTED} (config.json, metadata.json, model.weights.h5), received entries [${names.join(', ')}]. Hint: this zip was not written by Keras 3 model.save().`,
     );
   }
+  const configBytes = readZipEntry(archive, 'config.json', KERAS_EXPECTED, MAX_CONFIG_BYTES);
   let config: unknown;
   try {
-    config = JSON.parse(zipText(configBytes));
+    config = JSON.parse(zipText(configBytes, `${path}:config.json`));
   } catch (error) {
+    if (error instanceof FormatError) throw error;
     throw new FormatError(
       `'${path}': config.json is not valid JSON. Expected a Keras model config, received ${configBytes.length} bytes (${error instanceof Error ? error.message : String(error)}). Hint: the file is damaged; save it again.`,
     );
@@ -139,12 +144,12 @@ export function readKerasArchive(bytes: Uint8Array, path: string): KerasArchive 
       `'${path}': config.json is not a model config. Expected an object with 'class_name' and 'config', received ${JSON.stringify(config)?.slice(0, 80)}. Hint: the file is damaged.`,
     );
   }
-  const weights = entries['model.weights.h5'];
-  if (!weights) {
+  if (!archive.entries.has('model.weights.h5')) {
     throw new FormatError(
       `'${path}' has no model.weights.h5. Expected ${KERAS_EXPECTED}, received entries [${names.join(', ')}]. Hint: the file is incomplete; save it again.`,
     );
   }
+  const weights = readZipEntry(archive, 'model.weights.h5', KERAS_EXPECTED, MAX_INPUT_BYTES.model);
   return { config: config as Record<string, unknown>, weights };
 }
 
@@ -184,7 +189,7 @@ function applyOptimizerState(model: Model, file: H5File, source: string): void {
  * @example const model = await loadModel('mnist_cnn.keras'); await model.predict(x);
  */
 export async function loadModel(path: string, options: LoadOptions = {}): Promise<Model> {
-  const archive = readKerasArchive(readFileOrThrow(path, 'loadModel'), path);
+  const archive = readKerasArchive(readFileOrThrow(path, 'loadModel', KERAS_EXPECTED), path);
   const model = modelFromKeras(archive.config);
   if (!model.built) {
     const shape = (archive.config.build_config as { input_shape?: unknown } | undefined)?.input_shape;

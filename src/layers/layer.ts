@@ -4,7 +4,7 @@
 // for training). Weight gradients are overwritten by each backward; the trainer reads them once per step.
 
 import type { ActivationKind, Backend } from '../backend/backend.js';
-import { ConfigError, describe, ShapeError } from '../errors.js';
+import { ConfigError, describe, ShapeError, ValueError } from '../errors.js';
 import type { Initializer } from '../initializers.js';
 import type { SymbolicTensor } from '../models/input.js';
 import type { Regularizer } from '../regularizers.js';
@@ -157,7 +157,7 @@ export abstract class Layer {
     initializer: Initializer,
     options: { trainable?: boolean; regularizer?: Regularizer | null } = {},
   ): LayerWeight {
-    const value = new Float32Array(sizeOf(shape));
+    const value = allocateWeight(this.name, name, shape);
     initializer.fill(value, shape);
     const weight: LayerWeight = {
       name,
@@ -202,6 +202,14 @@ export abstract class Layer {
           `${this.name}.setWeights: invalid '${w.name}'. Expected ${w.value.length} values for shape ${formatShape(w.shape)}, received ${v.length}.`,
         );
       }
+      for (let j = 0; j < v.length; j++) {
+        // NaN or Infinity weights make every later output NaN; refuse them here, where the cause is known.
+        if (!Number.isFinite(v[j]!)) {
+          throw new ValueError(
+            `${this.name}.setWeights: invalid '${w.name}'. Expected finite numbers, received ${v[j]} at index ${j}. Hint: the weights come from a diverged run or a damaged file.`,
+          );
+        }
+      }
       w.value.set(v);
     });
   }
@@ -209,6 +217,19 @@ export abstract class Layer {
   /** Multiply-adds of one sample's forward pass (0 for layers that do no arithmetic worth counting). */
   flopsPerSample(): number {
     return 0;
+  }
+}
+
+/** A zeroed weight buffer; a size beyond memory is a ConfigError naming the layer and shape, not a raw RangeError. */
+function allocateWeight(layer: string, name: string, shape: number[]): Float32Array {
+  const count = sizeOf(shape);
+  try {
+    return new Float32Array(count);
+  } catch (error) {
+    if (!(error instanceof RangeError)) throw error;
+    throw new ConfigError(
+      `${layer}: weight '${name}' of shape ${formatShape(shape)} needs ${count.toLocaleString('en-US')} floats (${(count / 2 ** 28).toFixed(1)} GiB), more than can be allocated. Expected a layer whose weights fit in memory. Hint: reduce the layer's size arguments (units, filters, kernelSize) or the input size.`,
+    );
   }
 }
 

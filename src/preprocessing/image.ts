@@ -1,9 +1,9 @@
 // Loading image files into tensors (Keras's load_img + img_to_array), via sharp. Node only.
 // Values stay in [0, 255]; scaling is the model's or the caller's business, as in Keras.
 
-import { access } from 'node:fs/promises';
 import type { OutputInfo } from 'sharp';
-import { ConfigError, describe, FormatError, NotFoundError } from '../errors.js';
+import { ConfigError, describe, FormatError } from '../errors.js';
+import { MAX_INPUT_BYTES, readInputFile } from '../io/file-checks.js';
 import type { Tensor } from '../tensor.js';
 
 export type ColorMode = 'grayscale' | 'rgb' | 'rgba';
@@ -26,17 +26,12 @@ export async function loadImage(path: string, options: LoadImageOptions = {}): P
       `loadImage: invalid 'colorMode'. Expected 'grayscale', 'rgb' or 'rgba', received ${describe(colorMode)}.`,
     );
   }
-  try {
-    await access(path);
-  } catch {
-    throw new NotFoundError(
-      `loadImage: image file not found: ${path}. Check the path (relative paths start at ${process.cwd()}).`,
-    );
-  }
+  // Read through the checked reader (regular files only, size-limited): sharp given a FIFO would wait forever.
+  const bytes = readInputFile(path, { where: 'loadImage', expected: 'an image file', maxBytes: MAX_INPUT_BYTES.image });
   const channels = CHANNELS[colorMode];
   // sharp (libvips) loads on the first decode, so importing convkit/node does not pay for it.
   const { default: sharp } = await import('sharp');
-  let pipeline = sharp(path, { failOn: 'error' }).rotate();
+  let pipeline = sharp(bytes, { failOn: 'error' }).rotate();
   if (options.targetSize) {
     const [height, width] = options.targetSize;
     pipeline = pipeline.resize(width, height, { fit: 'fill', kernel: KERNELS[options.interpolation ?? 'bilinear'] });

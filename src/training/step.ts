@@ -9,6 +9,7 @@ import { ShapeError, ValueError } from '../errors.js';
 import type { CallContext } from '../layers/layer.js';
 import type { Model } from '../models/model.js';
 import { formatShape, type Tensor } from '../tensor.js';
+import { checkLabelShape } from './data-checks.js';
 import { drawSeed } from './seed.js';
 
 /** Per-model training scratch: call context, loss buffers, running epoch totals. */
@@ -112,17 +113,7 @@ function checkLabels(model: Model, kind: LossKind, out: Tensor, y: Tensor): void
       `${model.name}: labels and inputs differ in length. Expected ${n} labels, received ${formatShape(y.shape)}.`,
     );
   }
-  if (kind === 'sparseCategoricalCrossentropy') {
-    if (y.data.length !== n) {
-      throw new ShapeError(
-        `${model.name}: invalid 'y'. Expected integer class labels of shape (${n},) for sparse_categorical_crossentropy, received ${formatShape(y.shape)}. One-hot labels need 'categoricalCrossentropy'.`,
-      );
-    }
-  } else if (y.data.length !== out.data.length) {
-    throw new ShapeError(
-      `${model.name}: invalid 'y'. Expected labels of shape ${formatShape(out.shape)} (like the model output) for ${kind}, received ${formatShape(y.shape)}.${y.data.length === n ? " Integer labels need 'sparseCategoricalCrossentropy'." : ''}`,
-    );
-  }
+  checkLabelShape(model.name, kind, out.shape, y.shape);
   if (kind === 'categoricalCrossentropy' || kind === 'binaryCrossentropy') {
     for (let i = 0; i < y.data.length; i++) {
       const v = y.data[i]!;

@@ -2,12 +2,14 @@
 // progress bar and the callback hooks in Keras's order. The per-batch math is in step.ts. Not here: distributed
 // training, steps_per_execution, multi-output models.
 
+import type { LossKind } from '../backend/backend.js';
 import type { Callback, Logs, TrainParams } from '../callbacks/callback.js';
-import { ConfigError, invalid } from '../errors.js';
+import { ConfigError, invalid, ValueError } from '../errors.js';
 import type { Model } from '../models/model.js';
 import { writeOut } from '../output.js';
-import type { Tensor } from '../tensor.js';
+import type { Shape, Tensor } from '../tensor.js';
 import { ArrayBatches, type Batch, type Dataset, isDataset, rowsView } from './data.js';
+import { checkClassWeight, checkLabelShape, checkSampleCount, checkSampleWeight, validationSplitAt } from './data-checks.js';
 import { History } from './history.js';
 import { ProgressBar } from './progress-bar.js';
 import { drawSeed } from './seed.js';
@@ -52,6 +54,28 @@ const toList = (x: Tensor | Tensor[]): Tensor[] => (Array.isArray(x) ? x : [x]);
 function positiveInt(where: string, arg: string, value: number): number {
   if (!Number.isInteger(value) || value <= 0) throw new ConfigError(invalid(where, arg, 'a positive integer', value));
   return value;
+}
+
+/** Builds the model for these inputs and checks the labels' shape against its output, before any step. */
+function checkArraysAgainstModel(model: Model, where: string, xs: Tensor[], y: Tensor, kind: LossKind): void {
+  prepare(model, xs);
+  const out = model.computeOutputShape(
+    xs.length === 1 ? [null, ...xs[0]!.shape.slice(1)] : xs.map((t) => [null, ...t.shape.slice(1)]),
+  );
+  checkLabelShape(where, kind, [xs[0]!.shape[0]!, ...out.slice(1)], y.shape);
+}
+
+/** The built model's output shape (batch first). */
+function outputShapeOf(model: Model): Shape {
+  const shapes = model.expectedInputShapes();
+  return model.computeOutputShape(shapes.length === 1 ? shapes[0]! : shapes);
+}
+
+function emptyDataset(where: string, epoch: number | null): ValueError {
+  const when = epoch === null ? '' : ` in epoch ${epoch + 1}`;
+  return new ValueError(
+    `${where}: the data gave no batches${when}. Expected at least one batch, received none. Hint: a Dataset must yield batches again after reset(); check its length and reset().`,
+  );
 }
 
 /** Iterates the batches of a source for one epoch (at most `limit`). */
@@ -99,6 +123,7 @@ async function runEvaluation(
     step++;
     bar?.update(step, runningLogs(model));
   }
+  if (step === 0) throw emptyDataset(prefix ? 'fit (validation)' : 'evaluate', null);
   const logs = runningLogs(model, prefix);
   for (const cb of callbacks) await cb.onTestEnd(runningLogs(model));
   bar?.update(step, logs, true);
@@ -135,10 +160,11 @@ export async function fit(
     let yt = y;
     let sw = options.sampleWeight ?? null;
     const split = options.validationSplit ?? 0;
+    const n = xs[0]?.shape[0] ?? 0;
+    checkSampleCount('fit', 'x', n, xs[0]?.shape ?? [0]);
+    if (sw) checkSampleWeight('fit', 'sampleWeight', sw);
     if (split) {
-      if (!(split > 0 && split < 1)) throw new ConfigError(invalid('fit', 'validationSplit', 'a number in (0, 1)', split));
-      const n = xs[0]!.shape[0]!;
-      const at = Math.ceil(n * (1 - split));
+      const at = validationSplitAt('fit', n, split);
       validation = {
         kind: 'arrays',
         batches: new ArrayBatches(
@@ -153,13 +179,21 @@ export async function fit(
       sw = sw ? sw.subarray(0, at) : null;
     }
     train = { kind: 'arrays', batches: new ArrayBatches(xs, yt, batchSize, sw) };
+    checkArraysAgainstModel(model, 'fit', xs, yt, compiled.loss.kind);
   }
   const vd = options.validationData;
   if (vd) {
-    validation = isDataset(vd)
-      ? { kind: 'dataset', dataset: vd }
-      : { kind: 'arrays', batches: new ArrayBatches(toList(vd[0]), vd[1], valBatch, vd[2] ?? null) };
+    if (isDataset(vd)) validation = { kind: 'dataset', dataset: vd };
+    else {
+      const vxs = toList(vd[0]);
+      checkSampleCount('fit', 'validationData', vxs[0]?.shape[0] ?? 0, vxs[0]?.shape ?? [0]);
+      if (vd[2]) checkSampleWeight('fit', 'validationData[2]', vd[2]);
+      validation = { kind: 'arrays', batches: new ArrayBatches(vxs, vd[1], valBatch, vd[2] ?? null) };
+      checkArraysAgainstModel(model, 'fit', vxs, vd[1], compiled.loss.kind);
+    }
   }
+  const classWeight = options.classWeight ?? null;
+  if (classWeight && model.built) checkClassWeight('fit', classWeight, outputShapeOf(model));
   const history = new History();
   const callbacks = [...(options.callbacks ?? []), history];
   const params: TrainParams = { epochs, steps: stepsOf(train, limit), verbose, initialEpoch: options.initialEpoch ?? 0 };
@@ -175,7 +209,6 @@ export async function fit(
     if (resume !== null) start = resume;
   }
   const shuffle = options.shuffle ?? true;
-  const classWeight = options.classWeight ?? null;
   let epochLogs: Logs = {};
   for (let epoch = start; epoch < epochs && !model.stopTraining; epoch++) {
     if (verbose && epochs > 1) writeOut(`Epoch ${epoch + 1}/${epochs}\n`);
@@ -184,6 +217,11 @@ export async function fit(
     const bar = verbose ? new ProgressBar({ target: params.steps, verbose }) : null;
     let step = 0;
     for await (const b of batchesOf(train, shuffle && train.kind === 'arrays' ? drawSeed() : null, limit)) {
+      if (classWeight && step === 0 && epoch === start && train.kind === 'dataset') {
+        // A Dataset-fed model may only now be built: check the weights against its output before the first step.
+        prepare(model, toList(b.x));
+        checkClassWeight('fit', classWeight, outputShapeOf(model));
+      }
       for (const cb of callbacks) await cb.onTrainBatchBegin(step, {});
       const weights = combinedWeights(model, b.y, b.sampleWeight ?? null, classWeight);
       runBatch(model, toList(b.x), b.y, weights, true);
@@ -193,6 +231,7 @@ export async function fit(
       bar?.update(step, logs);
       if (model.stopTraining) break;
     }
+    if (step === 0 && !model.stopTraining) throw emptyDataset('fit', epoch);
     epochLogs = runningLogs(model);
     if (validation) Object.assign(epochLogs, await runEvaluation(model, validation, 0, callbacks, null, 'val_'));
     epochLogs.learning_rate = compiled.optimizer.currentLearningRate();
@@ -219,7 +258,11 @@ export async function evaluate(
   else {
     const y = yOrOptions as Tensor | undefined;
     if (!y || !('data' in y)) throw new ConfigError(invalid('evaluate', 'y', 'a label tensor', y));
-    source = { kind: 'arrays', batches: new ArrayBatches(toList(x), y, batchSize, options.sampleWeight ?? null) };
+    const xs = toList(x);
+    checkSampleCount('evaluate', 'x', xs[0]?.shape[0] ?? 0, xs[0]?.shape ?? [0]);
+    if (options.sampleWeight) checkSampleWeight('evaluate', 'sampleWeight', options.sampleWeight);
+    source = { kind: 'arrays', batches: new ArrayBatches(xs, y, batchSize, options.sampleWeight ?? null) };
+    checkArraysAgainstModel(model, 'evaluate', xs, y, model.requireCompiled('evaluate').loss.kind);
   }
   const callbacks = options.callbacks ?? [];
   for (const cb of callbacks) cb.setModel(model);
