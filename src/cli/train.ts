@@ -4,6 +4,8 @@ import { buildSeedModel } from '../applications/seed-models.js';
 import type { Callback } from '../callbacks/callback.js';
 import { CSVLogger } from '../callbacks/csv-logger.js';
 import { NormalizedBatches } from '../datasets/normalized-batches.js';
+import { checkWritable } from '../io/file-checks.js';
+import { validationSplitAt } from '../training/data-checks.js';
 import { setRandomSeed } from '../training/seed.js';
 import { applyGlobalOptions, byteRows, type GlobalOptions, loadNamedDataset } from './common.js';
 
@@ -23,13 +25,16 @@ export interface TrainOptions extends GlobalOptions {
 }
 
 export async function trainCommand(options: TrainOptions): Promise<void> {
+  // Output paths are checked before the data is read and the model trained, so no work is lost at the end.
+  checkWritable(options.out, '--out', ['.keras']);
+  if (options.csv !== undefined) checkWritable(options.csv, '--csv');
   const backendName = applyGlobalOptions(options);
   if (options.seed !== undefined) setRandomSeed(options.seed);
   const data = await loadNamedDataset(options.dataset, options.dataDir);
   const count = Math.min(options.limit ?? Number.POSITIVE_INFINITY, data.yTrain.shape[0]!);
   // The images stay uint8 and are scaled batch by batch: a float32 copy of MNIST would add 188 MB.
   // --validation-split holds out the last rows before shuffling, as Keras's validation_split does.
-  const at = Math.ceil(count * (1 - options.validationSplit));
+  const at = options.validationSplit > 0 ? validationSplitAt('train', count, options.validationSplit) : count;
   const train = new NormalizedBatches(byteRows(data.xTrain, 0, at), byteRows(data.yTrain, 0, at), options.batchSize);
   const validation =
     at < count

@@ -138,7 +138,7 @@ describe('cli', () => {
 
     const epochs = convkit('train', '--epochs', '0');
     assert.notEqual(epochs.code, 0);
-    assert.match(epochs.stderr, /--epochs must be an integer >= 1, received '0'/);
+    assert.match(epochs.stderr, /--epochs: expected an integer >= 1, received '0'/);
 
     const dataset = convkit('evaluate', model, '--dataset', 'cifar');
     assert.notEqual(dataset.code, 0);
