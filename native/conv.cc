@@ -287,12 +287,19 @@ bool backward_weights_split(float* dw, float* db, const float* x, const float* d
 }  // namespace
 
 void conv2d_forward(float* y, const float* x, const float* w, const float* b, const ConvParams& p) {
-  if (small_kernels_on() && conv2d_forward_small(y, x, w, b, p)) return;
-  std::lock_guard<std::mutex> lock(dnnl_mutex());
-  apply_threads();
-  bool with_bias = b != nullptr;
-  Plan& plan = g_cache.get(key_of(0, p, with_bias), [&] { return forward_plan(p, with_bias, p.relu, winograd_ok(p)); });
-  run_forward(plan, y, x, w, b);
+  if (small_kernels_on() && conv2d_forward_small(y, x, w, b, p)) return;  // its relu keeps NaN itself
+  // oneDNN's fused relu turns NaN into 0; NaN can only come from a non-finite input, so fuse only without one.
+  ConvParams q = p;
+  q.relu = p.relu && all_finite(x, p.n * p.h * p.w * p.ci) && all_finite(w, p.kh * p.kw * (p.ci / p.groups) * p.co) &&
+           (!b || all_finite(b, p.co));
+  {
+    std::lock_guard<std::mutex> lock(dnnl_mutex());
+    apply_threads();
+    bool with_bias = b != nullptr;
+    Plan& plan = g_cache.get(key_of(0, q, with_bias), [&] { return forward_plan(q, with_bias, q.relu, winograd_ok(q)); });
+    run_forward(plan, y, x, w, b);
+  }
+  if (p.relu && !q.relu) relu_keep_nan(y, p.n * p.oh * p.ow * p.co);
 }
 
 void conv2d_backward_data(float* dx, const float* dy, const float* w, const ConvParams& p) {

@@ -82,7 +82,8 @@ void forward_c1(float* y, const float* x, const float* wt, const float* b, const
             const __m512 xb = _mm512_set1_ps(xv);
             for (int v = 0; v < NV; v++) acc[v] = _mm512_fmadd_ps(xb, wv[(kh * 3 + kw) * NV + v], acc[v]);
           }
-        for (int v = 0; v < NV; v++) _mm512_storeu_ps(yo + ow * CO + 16 * v, p.relu ? _mm512_max_ps(acc[v], zero) : acc[v]);
+        // max_ps returns its second operand when one is NaN: (zero, acc) keeps NaN as NaN.
+        for (int v = 0; v < NV; v++) _mm512_storeu_ps(yo + ow * CO + 16 * v, p.relu ? _mm512_max_ps(zero, acc[v]) : acc[v]);
       }
     }
 }

@@ -111,11 +111,16 @@ bool backward_weights_split(float* dw, const float* x, const float* dy, int64_t 
 }  // namespace
 
 void dense_forward(float* y, const float* x, const float* w, const float* b, int64_t n, int64_t in, int64_t out, bool relu) {
-  std::lock_guard<std::mutex> lock(dnnl_mutex());
-  apply_threads();
-  std::vector<int64_t> key{0, n, in, out, b != nullptr, relu, get_threads()};
-  Plan& plan = g_cache.get(key, [&] { return make_plan(n, in, out, tag::ab, tag::ab, b != nullptr, relu); });
-  run(plan, y, x, w, b);
+  // oneDNN's fused relu turns NaN into 0; NaN can only come from a non-finite input, so fuse only without one.
+  const bool fuse = relu && all_finite(x, n * in) && all_finite(w, in * out) && (!b || all_finite(b, out));
+  {
+    std::lock_guard<std::mutex> lock(dnnl_mutex());
+    apply_threads();
+    std::vector<int64_t> key{0, n, in, out, b != nullptr, fuse, get_threads()};
+    Plan& plan = g_cache.get(key, [&] { return make_plan(n, in, out, tag::ab, tag::ab, b != nullptr, fuse); });
+    run(plan, y, x, w, b);
+  }
+  if (relu && !fuse) relu_keep_nan(y, n * out);
 }
 
 void dense_backward_data(float* dx, const float* dy, const float* w, int64_t n, int64_t in, int64_t out) {

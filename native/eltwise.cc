@@ -25,6 +25,7 @@ inline double relu_general(double x, const ActParams& a) {
 }
 
 inline double forward1(double x, const ActParams& a) {
+  if (std::isnan(x)) return x;  // NaN stays NaN: the compares and fmin/fmax below would turn it into a number
   switch (a.kind) {
     case kRelu: return relu_general(x, a);
     case kRelu6: return std::fmin(std::fmax(x, 0.0), 6.0);
@@ -94,7 +95,7 @@ void activation_forward(float* y, const float* x, int64_t len, const ActParams& 
   }
   if (a.kind == kRelu && a.alpha == 0 && a.threshold == 0 && std::isinf(a.max_value)) {
 #pragma omp parallel for schedule(static) if (len > kCheapParallelMin)
-    for (int64_t i = 0; i < len; i++) y[i] = x[i] > 0.f ? x[i] : 0.f;
+    for (int64_t i = 0; i < len; i++) y[i] = x[i] > 0.f || x[i] != x[i] ? x[i] : 0.f;  // NaN stays NaN
     return;
   }
 #pragma omp parallel for schedule(static) if (len > kCostlyParallelMin)
@@ -151,7 +152,7 @@ void clip(float* out, const float* x, int64_t len, double low, double high) {
   apply_threads();
   const float lo = static_cast<float>(low), hi = static_cast<float>(high);
 #pragma omp parallel for schedule(static) if (len > 65536)
-  for (int64_t i = 0; i < len; i++) out[i] = std::fmin(std::fmax(x[i], lo), hi);
+  for (int64_t i = 0; i < len; i++) out[i] = x[i] != x[i] ? x[i] : std::fmin(std::fmax(x[i], lo), hi);
 }
 
 void sum_rows(float* out, const float* x, int64_t rows, int64_t cols) {
@@ -175,6 +176,21 @@ double sum_squares(const float* x, int64_t len) {
   double s = 0;
   for (int i = 0; i < parts; i++) s += partial[i];
   return s;
+}
+
+bool all_finite(const float* x, int64_t len) {
+  apply_threads();
+  // x - x is 0 for a finite value and NaN otherwise; the sum stays 0 only when every value is finite.
+  float acc = 0.f;
+#pragma omp parallel for simd reduction(+ : acc) schedule(static) if (len > kCheapParallelMin)
+  for (int64_t i = 0; i < len; i++) acc += x[i] - x[i];
+  return acc == 0.f;
+}
+
+void relu_keep_nan(float* y, int64_t len) {
+  apply_threads();
+#pragma omp parallel for schedule(static) if (len > kCheapParallelMin)
+  for (int64_t i = 0; i < len; i++) y[i] = y[i] > 0.f || y[i] != y[i] ? y[i] : 0.f;
 }
 
 void argmax_rows(int32_t* out, const float* x, int64_t rows, int64_t cols) {

@@ -54,6 +54,10 @@ void clip(float* out, const float* x, int64_t len, double low, double high);
 void sum_rows(float* out, const float* x, int64_t rows, int64_t cols);
 double sum_squares(const float* x, int64_t len);
 void argmax_rows(int32_t* out, const float* x, int64_t rows, int64_t cols);
+/** True when no value is NaN or +-Inf (the only inputs from which a matmul or convolution can produce NaN). */
+bool all_finite(const float* x, int64_t len);
+/** y = relu(y) in place, NaN kept (oneDNN's fused relu maps NaN to 0). */
+void relu_keep_nan(float* y, int64_t len);
 
 // loss.cc: returns -1, or the sample index of the first out-of-range sparse label.
 enum LossKind { kCategorical, kSparseCategorical, kBinary, kMse };

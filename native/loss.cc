@@ -83,7 +83,7 @@ int64_t loss_forward(float* losses, float* d_input, const float* input, const fl
         } else {
           double p = clip_p(v);
           loss -= t * std::log(p) + (1.0 - t) * std::log(1.0 - p);
-          grad = p == v ? -t / p + (1.0 - t) / (1.0 - p) : 0.0;
+          grad = p == v || v != v ? -t / p + (1.0 - t) / (1.0 - p) : 0.0;  // clipped: no gradient; NaN stays NaN
         }
         if (g) g[j] = static_cast<float>(grad / classes * gscale);
       }

@@ -9,6 +9,8 @@ namespace ck {
 namespace {
 /** Below this many input elements a pooling pass runs on the calling thread (fork/join would cost more). */
 constexpr int64_t kPoolParallelMin = 1 << 16;
+/** Max-pool order: larger wins, and the first NaN wins over any number, so NaN input is never pooled away. */
+inline bool beats(float v, float cur) { return v > cur || (v != v && cur == cur); }
 }  // namespace
 
 void max_pool_forward(float* y, int32_t* argmax, const float* x, const PoolParams& p) {
@@ -44,8 +46,9 @@ void max_pool_forward(float* y, int32_t* argmax, const float* x, const PoolParam
             for (int32_t c = 0; c < C32; c++) {
               const float v = xi[c], cur = yb[c];
               const int32_t ci = ab[c];
-              yb[c] = v > cur ? v : cur;
-              ab[c] = v > cur ? base + c : ci;
+              const bool take = beats(v, cur);
+              yb[c] = take ? v : cur;
+              ab[c] = take ? base + c : ci;
             }
           }
         }
@@ -195,7 +198,7 @@ void global_pool_forward(float* y, const float* x, int64_t n, int64_t hw, int64_
       for (int64_t k = 0; k < c; k++) yo[k] = xi[k];
       for (int64_t s = 1; s < hw; s++)
         for (int64_t k = 0; k < c; k++)
-          if (xi[s * c + k] > yo[k]) yo[k] = xi[s * c + k];
+          if (beats(xi[s * c + k], yo[k])) yo[k] = xi[s * c + k];
     } else {
       for (int64_t k = 0; k < c; k++) yo[k] = 0.f;
       for (int64_t s = 0; s < hw; s++)
@@ -218,7 +221,7 @@ void global_pool_backward(float* dx, const float* dy, const float* x, int64_t n,
       for (int64_t k = 0; k < c; k++) {
         int64_t best = 0;
         for (int64_t s = 1; s < hw; s++)
-          if (xi[s * c + k] > xi[best * c + k]) best = s;
+          if (beats(xi[s * c + k], xi[best * c + k])) best = s;
         di[best * c + k] = d[k];
       }
     } else {

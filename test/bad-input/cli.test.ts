@@ -1,5 +1,6 @@
-// Bad-input corpus through the real `convkit` binary: each argument -> non-zero exit, the words stderr must say,
-// no stack trace, and (for output paths) no training started. Runs two processes at a time.
+// Bad-input corpus through the `convkit` command line (src/cli/main.ts, run as test/cli runs it): each argument
+// -> non-zero exit, the words stderr must say, no stack trace, and (for output paths) no training started.
+// Runs two processes at a time.
 
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
@@ -24,7 +25,7 @@ interface Run {
 
 function convkit(args: string[]): Promise<Run> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['bin/convkit.js', ...args], { timeout: 60_000 });
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { timeout: 60_000 });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));

@@ -3,6 +3,7 @@
 
 import type { Conv2dAttrs, FloatArray } from '../backend.js';
 import { conv2dGeometry } from '../shapes.js';
+import { allFinite } from './dense.js';
 
 interface ConvLoop {
   N: number;
@@ -54,6 +55,7 @@ export function conv2dForward(y: FloatArray, x: FloatArray, w: FloatArray, b: Fl
   const { N, H, W, CI, CO, KH, KW, OH, OW, sh, sw, dh, dw, top, left, G, cig, cog } = loop(a);
   const relu = a.activation === 'relu';
   const acc = new Float64Array(CO);
+  const skipZeros = allFinite(w);
   for (let n = 0; n < N; n++) {
     for (let oh = 0; oh < OH; oh++) {
       for (let ow = 0; ow < OW; ow++) {
@@ -71,7 +73,7 @@ export function conv2dForward(y: FloatArray, x: FloatArray, w: FloatArray, b: Fl
               const oBase = g * cog;
               for (let ci = 0; ci < cig; ci++) {
                 const xv = x[xBase + g * cig + ci]!;
-                if (xv === 0) continue;
+                if (xv === 0 && skipZeros) continue;
                 const wRow = wBase + ci * CO + oBase;
                 for (let co = 0; co < cog; co++) acc[oBase + co] = acc[oBase + co]! + xv * w[wRow + co]!;
               }
@@ -131,6 +133,7 @@ export function conv2dBackwardWeights(
 ): void {
   const { N, H, W, CI, CO, KH, KW, OH, OW, sh, sw, dh, dw, top, left, G, cig, cog } = loop(a);
   const acc = new Float64Array(dW.length);
+  const skipZeros = allFinite(dy);
   const bias = new Float64Array(CO);
   for (let n = 0; n < N; n++) {
     for (let oh = 0; oh < OH; oh++) {
@@ -149,7 +152,7 @@ export function conv2dBackwardWeights(
               const oBase = g * cog;
               for (let ci = 0; ci < cig; ci++) {
                 const xv = x[xBase + g * cig + ci]!;
-                if (xv === 0) continue;
+                if (xv === 0 && skipZeros) continue;
                 const wRow = wBase + ci * CO + oBase;
                 for (let co = 0; co < cog; co++) acc[wRow + co] = acc[wRow + co]! + xv * dy[dyBase + oBase + co]!;
               }

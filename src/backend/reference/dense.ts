@@ -3,16 +3,26 @@
 
 import type { DenseAttrs, FloatArray } from '../backend.js';
 
+/**
+ * True when no value is NaN or infinite. The kernels skip zero inputs (MNIST is mostly zeros) only then:
+ * 0 * NaN must stay NaN, as it does in Keras.
+ */
+export function allFinite(a: FloatArray): boolean {
+  for (let i = 0; i < a.length; i++) if (!Number.isFinite(a[i]!)) return false;
+  return true;
+}
+
 export function denseForward(y: FloatArray, x: FloatArray, w: FloatArray, b: FloatArray | null, a: DenseAttrs): void {
   const { batch: N, inUnits: IN, outUnits: OUT } = a;
   const relu = a.activation === 'relu';
   const acc = new Float64Array(OUT);
+  const skipZeros = allFinite(w);
   for (let n = 0; n < N; n++) {
     if (b) acc.set(b);
     else acc.fill(0);
     for (let i = 0; i < IN; i++) {
       const xv = x[n * IN + i]!;
-      if (xv === 0) continue;
+      if (xv === 0 && skipZeros) continue;
       const row = i * OUT;
       for (let o = 0; o < OUT; o++) acc[o] = acc[o]! + xv * w[row + o]!;
     }
@@ -42,12 +52,13 @@ export function denseBackwardWeights(dW: FloatArray, dB: FloatArray | null, x: F
   const { batch: N, inUnits: IN, outUnits: OUT } = a;
   const acc = new Float64Array(IN * OUT);
   const bias = new Float64Array(OUT);
+  const skipZeros = allFinite(dy);
   for (let n = 0; n < N; n++) {
     const dyRow = n * OUT;
     for (let o = 0; o < OUT; o++) bias[o] = bias[o]! + dy[dyRow + o]!;
     for (let i = 0; i < IN; i++) {
       const xv = x[n * IN + i]!;
-      if (xv === 0) continue;
+      if (xv === 0 && skipZeros) continue;
       const row = i * OUT;
       for (let o = 0; o < OUT; o++) acc[row + o] = acc[row + o]! + xv * dy[dyRow + o]!;
     }

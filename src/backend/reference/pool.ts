@@ -21,6 +21,11 @@ function windowOf(a: Pool2dAttrs, top: number, left: number, oh: number, ow: num
   out.w1 = Math.min(ws + a.poolSize[1], a.inWidth);
 }
 
+/** Max-pool order: larger wins, and the first NaN wins over any number, so NaN input is never pooled away. */
+function beats(v: number, best: number): boolean {
+  return v > best || (Number.isNaN(v) && !Number.isNaN(best));
+}
+
 export function maxPool2dForward(y: FloatArray, argmax: Int32Array, x: FloatArray, a: Pool2dAttrs): void {
   const { outHeight: OH, outWidth: OW, pad } = pool2dGeometry(a);
   const { batch: N, inHeight: H, inWidth: W, channels: C } = a;
@@ -37,7 +42,7 @@ export function maxPool2dForward(y: FloatArray, argmax: Int32Array, x: FloatArra
             for (let iw = win.w0; iw < win.w1; iw++) {
               const index = ((n * H + ih) * W + iw) * C + c;
               const v = x[index]!;
-              if (bestIndex < 0 || v > best) {
+              if (bestIndex < 0 || beats(v, best)) {
                 best = v;
                 bestIndex = index;
               }
@@ -120,7 +125,7 @@ export function globalPool2dForward(y: FloatArray, x: FloatArray, a: GlobalPool2
       if (a.mode === 'max') {
         for (let c = 0; c < C; c++) {
           const v = x[row + c]!;
-          if (v > acc[c]!) acc[c] = v;
+          if (beats(v, acc[c]!)) acc[c] = v;
         }
       } else {
         for (let c = 0; c < C; c++) acc[c] = acc[c]! + x[row + c]!;
@@ -147,7 +152,7 @@ export function globalPool2dBackward(dx: FloatArray, dy: FloatArray, x: FloatArr
       let bestIndex = base + c;
       for (let p = 1; p < cells; p++) {
         const v = x[base + p * C + c]!;
-        if (v > best) {
+        if (beats(v, best)) {
           best = v;
           bestIndex = base + p * C + c;
         }
