@@ -62,6 +62,10 @@ const cases: [string[], RegExp][] = [
   ],
   [['train', '--out', at('model.h5')], /--out: invalid path '.*model\.h5'\. Expected a name ending in '\.keras'/],
   [['train', '--out', at('ok.keras'), '--csv', at('a-folder.keras')], /--csv: cannot write '.*a-folder\.keras': it is a folder/],
+  [
+    ['train', '--limit', '5', '--validation-split', '0.1', '--out', at('ok.keras')],
+    /received 0\.1 of 5 samples, which leaves no validation rows/,
+  ],
 ];
 
 describe('bad input: the convkit CLI', () => {
