@@ -4,9 +4,27 @@
 // size, and the CRC-32 of every entry read is verified (a flipped byte is an error, not a model). Knows nothing
 // of what is inside. Node only (inflate and CRC-32 from node:zlib).
 
-import { crc32, inflateRawSync } from 'node:zlib';
+import * as zlib from 'node:zlib';
 import { strToU8, zipSync } from 'fflate';
 import { FormatError } from '../errors.js';
+
+let crcTable: Uint32Array | null = null;
+/** Table-driven CRC-32 (zip's polynomial), for Node before 20.15, which lacks zlib.crc32. */
+export function crc32Portable(data: Uint8Array): number {
+  if (!crcTable) {
+    crcTable = new Uint32Array(256);
+    for (let n = 0; n < 256; n++) {
+      let c = n;
+      for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+      crcTable[n] = c >>> 0;
+    }
+  }
+  let crc = 0xffffffff;
+  for (let i = 0; i < data.length; i++) crc = crcTable[(crc ^ data[i]!) & 0xff]! ^ (crc >>> 8);
+  return (crc ^ 0xffffffff) >>> 0;
+}
+
+const crc32: (data: Uint8Array) => number = typeof zlib.crc32 === 'function' ? zlib.crc32 : crc32Portable;
 
 /** Zip archive bytes from name -> bytes (or text) entries, stored without compression. */
 export function writeZip(entries: Record<string, Uint8Array | string>): Uint8Array {
@@ -152,7 +170,7 @@ export function readZipEntry(archive: ZipArchive, name: string, expected: string
   else if (entry.method === 8) {
     try {
       // Capped at the declared size: a header that lies about a zip bomb stops here, not when memory runs out.
-      data = inflateRawSync(raw, { maxOutputLength: Math.max(1, entry.size) });
+      data = zlib.inflateRawSync(raw, { maxOutputLength: Math.max(1, entry.size) });
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       const why =
