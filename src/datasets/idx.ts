@@ -19,13 +19,20 @@ function hex(value: number): string {
   return `0x${value.toString(16).padStart(8, '0')}`;
 }
 
-/** Gunzips when the bytes start with the gzip signature (1f 8b), else returns them unchanged. */
-export function maybeGunzip(bytes: Uint8Array, source: string): Uint8Array {
+/**
+ * Gunzips when the bytes start with the gzip signature (1f 8b), else returns them unchanged. Output is capped at
+ * `maxBytes`: a gzip bomb stops there instead of filling memory.
+ */
+export function maybeGunzip(bytes: Uint8Array, source: string, maxBytes: number = MAX_INPUT_BYTES.dataset): Uint8Array {
   if (bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b) {
     try {
-      // Capped: a gzip bomb stops at the limit instead of filling memory.
-      return new Uint8Array(gunzipSync(bytes, { maxOutputLength: MAX_INPUT_BYTES.dataset }));
+      return new Uint8Array(gunzipSync(bytes, { maxOutputLength: maxBytes }));
     } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
+        throw new FormatError(
+          `readIdx: '${source}' decompresses to more than ${maxBytes} bytes. Expected an IDX dataset file of at most ${maxBytes} bytes, received gzip data that inflates beyond it (a gzip bomb?). Hint: this is not a dataset file convkit can use; it was not unpacked.`,
+        );
+      }
       const reason = error instanceof Error ? error.message : String(error);
       throw new FormatError(
         `readIdx: invalid gzip data in '${source}'. Expected a complete gzip stream, received ${bytes.length} bytes that fail to decompress (${reason}). Hint: the download may be truncated; delete the file and fetch it again.`,

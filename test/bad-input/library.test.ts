@@ -7,9 +7,9 @@ import { copyFileSync, mkdtempSync, readFileSync, rmSync, truncateSync, writeFil
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { crc32 } from 'node:zlib';
+import { crc32, gzipSync } from 'node:zlib';
 import { deflateSync } from 'fflate';
-import { readIdx } from '../../src/datasets/idx.js';
+import { maybeGunzip, readIdx } from '../../src/datasets/idx.js';
 import { ConfigError, FormatError, IOError, ShapeError, ValueError } from '../../src/errors.js';
 import { loadModel, loadWeights, readKerasArchive } from '../../src/io/keras-file.js';
 import { crc32Portable, writeZip } from '../../src/io/zip.js';
@@ -182,6 +182,12 @@ describe('bad input: library corpus', () => {
       },
       error: IOError,
       message: /is a FIFO \(named pipe\)\. Expected an IDX dataset file/,
+    },
+    {
+      name: 'a gzip bomb as an IDX file (8 MiB of zeros against a 1 MiB cap)',
+      run: () => maybeGunzip(gzipSync(new Uint8Array(8 << 20)), 'bomb.gz', 1 << 20),
+      error: FormatError,
+      message: /'bomb\.gz' decompresses to more than 1048576 bytes.*gzip bomb/,
     },
   ];
   for (const c of files) {
