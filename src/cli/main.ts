@@ -3,7 +3,7 @@
 // at once.
 
 import { Command } from 'commander';
-import { numberOption, reportCliError, threadsOption } from './option-values.js';
+import { numberOption, reportCliError, shapeOption, threadsOption } from './option-values.js';
 
 const count = (flag: string, min = 1) => numberOption(flag, { integer: true, min });
 
@@ -65,7 +65,7 @@ program
   .description("print a model's Keras-style summary (a .keras file, or a seed model by name)")
   .argument('[model]', 'a .keras file')
   .option('--model <name>', 'a seed model: mnist-cnn | fashion-cnn | lenet5 | bn-dropout-cnn | mlp')
-  .option('--input-shape <h,w,c>', 'input shape for --model, e.g. 28,28,1')
+  .option('--input-shape <h,w,c>', 'input shape for --model, e.g. 28,28,1', shapeOption('--input-shape'))
   .option('--flops', 'add FLOPs and activation-memory columns')
   .action(async (model, options) => (await import('./summary.js')).summaryCommand(model, { ...program.opts(), ...options }));
 

@@ -48,6 +48,18 @@ export function numberOption(flag: string, rule: NumberRule): (value: string) =>
   };
 }
 
+/** An 'H,W,C' option: three positive integers, each checked by the same rule as every numeric option. */
+export function shapeOption(flag: string): (value: string) => [number, number, number] {
+  const part = numberOption(flag, { integer: true, min: 1 });
+  return (value: string) => {
+    const parts = value.split(',');
+    if (parts.length !== 3) {
+      throw new InvalidArgumentError(`${flag}: expected three positive integers 'H,W,C' such as 28,28,1, received '${value}'.`);
+    }
+    return parts.map((p) => part(p.trim())) as [number, number, number];
+  };
+}
+
 /** --threads: at most the cores this process may use; more only makes every step wait (measured 40x slower). */
 export function threadsOption(): (value: string) => number {
   const cores = availableParallelism();

@@ -49,6 +49,8 @@ const cases: [string[], RegExp][] = [
     ['--threads', '1000', 'summary', '--model', 'mlp'],
     new RegExp(`--threads: expected an integer >= 1 and <= ${availableParallelism()}`),
   ],
+  [['summary', '--model', 'mlp', '--input-shape', '28,0,1'], /--input-shape: expected an integer >= 1, received '0'/],
+  [['summary', '--model', 'mlp', '--input-shape', '28,28'], /--input-shape: expected three positive integers 'H,W,C'/],
   [['train', '--lr', 'Infinity'], /--lr: expected a number > 0, received 'Infinity'/],
   [['train', '--seed', '-1'], /--seed: expected an integer >= 0 and <= 4294967295, received '-1'/],
   [
