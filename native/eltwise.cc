@@ -17,9 +17,11 @@ constexpr double kInvSqrt2Pi = 0.3989422804014327;
 
 inline double sigmoid(double x) { return x >= 0 ? 1.0 / (1.0 + std::exp(-x)) : std::exp(x) / (1.0 + std::exp(x)); }
 
-/** Keras relu(x, negative_slope, max_value, threshold). */
+/** Keras 3 relu(x, negative_slope, max_value, threshold): x * (x > threshold), clipped to [0, max_value] when
+ *  max_value is finite, minus negative_slope * max(threshold - x, 0). Exactly 0 at the threshold. */
 inline double relu_general(double x, const ActParams& a) {
-  double pos = x > a.threshold ? std::fmin(x, a.max_value) : 0.0;
+  double pos = x > a.threshold ? x : 0.0;
+  if (!std::isinf(a.max_value)) pos = std::fmin(std::fmax(pos, 0.0), a.max_value);
   double neg = x < a.threshold ? a.threshold - x : 0.0;
   return pos - a.alpha * neg;
 }
@@ -47,7 +49,7 @@ inline double forward1(double x, const ActParams& a) {
 inline double derivative(double x, double y, const ActParams& a) {
   switch (a.kind) {
     case kRelu:
-      if (x > a.threshold) return x < a.max_value ? 1.0 : 0.0;
+      if (x > a.threshold) return x < a.max_value && (std::isinf(a.max_value) || x >= 0) ? 1.0 : 0.0;
       return x < a.threshold ? a.alpha : 0.0;
     case kRelu6: return x > 0 && x < 6 ? 1.0 : 0.0;
     case kLeakyRelu: return x > 0 ? 1.0 : a.alpha;

@@ -9,8 +9,11 @@
 
 namespace ck {
 namespace {
-constexpr double kEps = 1e-7;
-inline double clip_p(double p) { return std::min(std::max(p, kEps), 1.0 - kEps); }
+// Keras clips probabilities to [1e-7, 1 - 1e-7] in float32, where 1 - 1e-7 rounds to 0.99999988: a saturated
+// wrong prediction costs -log(1.19e-7) = 15.94, not -log(1e-7) = 16.12.
+constexpr double kLow = static_cast<double>(1e-7f);
+constexpr double kHigh = static_cast<double>(static_cast<float>(1.0 - 1e-7));
+inline double clip_p(double p) { return std::min(std::max(p, kLow), kHigh); }
 }  // namespace
 
 int64_t loss_forward(float* losses, float* d_input, const float* input, const float* target, const float* sample_weight,

@@ -11,12 +11,12 @@ export interface ReLUConfig extends BaseLayerConfig {
   maxValue?: number | null;
   /** Slope below the threshold (default 0). */
   negativeSlope?: number;
-  /** Values below it count as negative (default 0). */
+  /** Values at or below it count as negative (default 0, must be >= 0). */
   threshold?: number;
 }
 
 /**
- * f(x) = maxValue for x >= maxValue, x for threshold <= x < maxValue, negativeSlope * (x - threshold) otherwise.
+ * Keras 3: f(x) = min(x, maxValue) for x > threshold, negativeSlope * (x - threshold) below it, 0 at it.
  * Input and output the same shape. Example: `new ReLU({ maxValue: 6 })`.
  */
 export class ReLU extends ActivationLayerBase {
@@ -35,6 +35,8 @@ export class ReLU extends ActivationLayerBase {
     this.negativeSlope = finiteNumber(where, 'negativeSlope', config.negativeSlope ?? 0);
     if (this.negativeSlope < 0) throw new ConfigError(invalid(where, 'negativeSlope', 'a number >= 0', this.negativeSlope));
     this.threshold = finiteNumber(where, 'threshold', config.threshold ?? 0);
+    // Keras refuses it too; a negative threshold with a maxValue would also clip (threshold, 0) to 0.
+    if (this.threshold < 0) throw new ConfigError(invalid(where, 'threshold', 'a number >= 0', this.threshold));
   }
 
   protected attrs(): ActivationAttrs {

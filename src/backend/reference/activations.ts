@@ -56,7 +56,10 @@ interface ReluParams {
   threshold: number;
 }
 
-/** Keras ReLU: x >= maxValue -> maxValue; threshold <= x < maxValue -> x; else alpha * (x - threshold). */
+/**
+ * Keras 3 relu(x, negative_slope, max_value, threshold): x * (x > threshold), clipped to [0, maxValue] when a
+ * maxValue is given, minus negative_slope * max(threshold - x, 0). Exactly 0 at the threshold.
+ */
 function reluParams(a: ActivationAttrs): ReluParams {
   if (a.kind === 'relu6') return { alpha: 0, maxValue: 6, threshold: 0 };
   return { alpha: a.alpha ?? 0, maxValue: a.maxValue ?? Number.POSITIVE_INFINITY, threshold: a.threshold ?? 0 };
@@ -81,9 +84,12 @@ export function activationForward(y: FloatArray, x: FloatArray, a: ActivationAtt
     case 'relu':
     case 'relu6': {
       const { alpha, maxValue, threshold } = reluParams(a);
+      const clipped = maxValue !== Number.POSITIVE_INFINITY;
       for (let i = 0; i < n; i++) {
         const v = x[i]!;
-        y[i] = v >= maxValue ? maxValue : v >= threshold ? v : alpha * (v - threshold);
+        const kept = v > threshold ? v : 0;
+        const positive = clipped ? Math.min(Math.max(kept, 0), maxValue) : kept;
+        y[i] = v < threshold ? positive + alpha * (v - threshold) : positive;
       }
       return;
     }
@@ -150,9 +156,12 @@ export function activationBackward(dx: FloatArray, dy: FloatArray, x: FloatArray
     case 'relu':
     case 'relu6': {
       const { alpha, maxValue, threshold } = reluParams(a);
+      const clipped = maxValue !== Number.POSITIVE_INFINITY;
       for (let i = 0; i < n; i++) {
         const v = x[i]!;
-        dx[i] = v >= maxValue ? 0 : v > threshold ? dy[i]! : alpha * dy[i]!;
+        // Above the threshold the slope is 1 unless the clip holds v; at the threshold 0; below it alpha.
+        if (v > threshold) dx[i] = v >= maxValue || (clipped && v < 0) ? 0 : dy[i]!;
+        else dx[i] = v < threshold ? alpha * dy[i]! : 0;
       }
       return;
     }

@@ -5,7 +5,10 @@
 import type { FloatArray, LossAttrs } from '../backend.js';
 import { checkSparseLabels } from '../validate.js';
 
-const EPSILON = 1e-7;
+// Keras clips probabilities to [1e-7, 1 - 1e-7] in float32, where 1 - 1e-7 rounds to 0.99999988: a saturated
+// wrong prediction costs -log(1.19e-7) = 15.94, not -log(1e-7) = 16.12.
+const LOW = Math.fround(1e-7);
+const HIGH = Math.fround(1 - 1e-7);
 
 function sigmoid(v: number): number {
   if (v >= 0) return 1 / (1 + Math.exp(-v));
@@ -62,9 +65,9 @@ export function lossForward(
           loss += Math.max(v, 0) - v * t + Math.log1p(Math.exp(-Math.abs(v)));
           g[j] = (sigmoid(v) - t) / K;
         } else {
-          const p = Math.min(Math.max(v, EPSILON), 1 - EPSILON);
+          const p = Math.min(Math.max(v, LOW), HIGH);
           loss -= t * Math.log(p) + (1 - t) * Math.log(1 - p);
-          g[j] = v < EPSILON || v > 1 - EPSILON ? 0 : (-t / p + (1 - t) / (1 - p)) / K;
+          g[j] = v < LOW || v > HIGH ? 0 : (-t / p + (1 - t) / (1 - p)) / K;
         }
       }
       loss /= K;
@@ -88,9 +91,9 @@ export function lossForward(
       let dot = 0;
       for (let j = 0; j < K; j++) {
         const q = input[base + j]! / sumP;
-        const c = Math.min(Math.max(q, EPSILON), 1 - EPSILON);
+        const c = Math.min(Math.max(q, LOW), HIGH);
         loss -= y[j]! * Math.log(c);
-        const dq = q < EPSILON || q > 1 - EPSILON ? 0 : -y[j]! / c;
+        const dq = q < LOW || q > HIGH ? 0 : -y[j]! / c;
         g[j] = dq;
         dot += dq * q;
       }
