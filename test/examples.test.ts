@@ -6,6 +6,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, describe, test } from 'node:test';
+import { missingFile, need, skipUnless } from './helpers/requirements.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'convkit-examples-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -38,7 +39,8 @@ describe('examples', () => {
   });
 
   const fashion = resolve('../shared/data/fashion-mnist');
-  test('fashion-mnist runs the three seed models', { skip: !existsSync(fashion) && `${fashion} not present` }, () => {
+  test('fashion-mnist runs the three seed models', { skip: skipUnless(missingFile(fashion)) }, () => {
+    need(missingFile(fashion));
     const r = example('fashion-mnist.ts', '--data-dir', fashion, '--epochs', '1', '--limit', '1000');
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.stdout.match(/Classe predita foi \d com \d+%\. Classe correta é 0, T-shirt\/top\./g)?.length, 3);

@@ -5,7 +5,8 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { describe, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
-import { nativeBackend } from '../helpers/backends.js';
+import { nativeMissingReason } from '../helpers/backends.js';
+import { need, skipUnless } from '../helpers/requirements.js';
 
 const registry = pathToFileURL('src/backend/registry.ts').href;
 const nodeEntry = pathToFileURL('src/node.ts').href;
@@ -55,7 +56,8 @@ describe('backend registry', () => {
     assert.doesNotMatch(r.stderr, /not available/);
   });
 
-  test('the Node entry prefers native when it is built', { skip: !nativeBackend && 'native backend not built' }, () => {
+  test('the Node entry prefers native when it is built (required in CI)', { skip: skipUnless(nativeMissingReason) }, () => {
+    need(nativeMissingReason);
     const r = run(`import { getBackend } from '${nodeEntry}'; console.log(getBackend().name);`);
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.stdout, 'native');

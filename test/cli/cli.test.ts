@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import sharp from 'sharp';
 import { mnist } from '../../src/datasets/index.js';
+import { missingFile, need, skipUnless } from '../helpers/requirements.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'convkit-cli-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -120,7 +121,8 @@ describe('cli', () => {
   });
 
   const kerasFile = '../shared/data/keras-mnist/classic-cnn/mnist_cnn.keras';
-  test('evaluate a .keras file written by Keras 3.11', { skip: !existsSync(kerasFile) && `${kerasFile} not present` }, () => {
+  test('evaluate a .keras file written by Keras 3.11', { skip: skipUnless(missingFile(kerasFile)) }, () => {
+    need(missingFile(kerasFile));
     const r = convkit('evaluate', kerasFile, '--dataset', 'mnist', '--batch-size', '500');
     assert.equal(r.code, 0, r.stderr);
     // Trained by someone else in Keras: a working import keeps its accuracy near the 99% such a CNN reaches.

@@ -9,6 +9,7 @@ import { describe, test } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import { datasets, IDX_LABELS_MAGIC, normalize, parseIdx, readIdx, toCategorical } from '../../src/datasets/index.js';
 import { FormatError, NotFoundError, ValueError } from '../../src/errors.js';
+import { missingFile, need, skipUnless } from '../helpers/requirements.js';
 
 const FASHION = join(import.meta.dirname, '..', '..', '..', 'shared', 'data', 'fashion-mnist');
 
@@ -45,8 +46,9 @@ describe('datasets', () => {
   });
 
   test('fashion-mnist real files by path: counts and 6000 per class', {
-    skip: !existsSync(FASHION) && `no ${FASHION}`,
+    skip: skipUnless(missingFile(FASHION)),
   }, async () => {
+    need(missingFile(FASHION));
     const [[xTrain, yTrain], [xTest, yTest]] = await datasets.fashionMnist.loadData({ path: FASHION });
     assert.deepEqual(xTrain.shape, [60000, 28, 28]);
     assert.deepEqual(xTest.shape, [10000, 28, 28]);
@@ -54,7 +56,10 @@ describe('datasets', () => {
     assert.deepEqual(classCounts(yTest.data), new Array(10).fill(1000));
   });
 
-  test('fashion-mnist from a cache dir, and offline error names folder, URL and how to fix', async () => {
+  test('fashion-mnist from a cache dir, and offline error names folder, URL and how to fix', {
+    skip: skipUnless(missingFile(FASHION)),
+  }, async () => {
+    need(missingFile(FASHION));
     const dir = mkdtempSync(join(tmpdir(), 'convkit-fm-'));
     try {
       const failingFetch = (async () => {
@@ -68,16 +73,14 @@ describe('datasets', () => {
         assert.match(error.message, /by hand/);
         return true;
       });
-      if (existsSync(FASHION)) {
-        // A fetch served from the real files: downloads land atomically in the cache and load.
-        const servingFetch = (async (url: string) => {
-          const name = String(url).split('/').pop()!;
-          return new Response(readFileSync(join(FASHION, name)));
-        }) as unknown as typeof fetch;
-        const [[, yTrain]] = await datasets.fashionMnist.loadData({ cacheDir: dir, fetch: servingFetch });
-        assert.equal(yTrain.shape[0], 60000);
-        assert.ok(existsSync(join(dir, 'datasets', 'fashion-mnist', 't10k-labels-idx1-ubyte.gz')));
-      }
+      // A fetch served from the real files: downloads land atomically in the cache and load.
+      const servingFetch = (async (url: string) => {
+        const name = String(url).split('/').pop()!;
+        return new Response(readFileSync(join(FASHION, name)));
+      }) as unknown as typeof fetch;
+      const [[, yTrain]] = await datasets.fashionMnist.loadData({ cacheDir: dir, fetch: servingFetch });
+      assert.equal(yTrain.shape[0], 60000);
+      assert.ok(existsSync(join(dir, 'datasets', 'fashion-mnist', 't10k-labels-idx1-ubyte.gz')));
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

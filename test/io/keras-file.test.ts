@@ -11,6 +11,7 @@ import { strFromU8, unzipSync } from 'fflate';
 import { BackupAndRestore, Callback } from '../../src/callbacks/index.js';
 import { ConfigError, FormatError, NotFoundError } from '../../src/errors.js';
 import { writeZip } from '../../src/io/zip.js';
+import { missingFile, need, skipUnless } from '../helpers/requirements.js';
 
 const KERAS_FILE = join(import.meta.dirname, '..', '..', '..', 'shared', 'data', 'keras-mnist', 'classic-cnn', 'mnist_cnn.keras');
 const root = mkdtempSync(join(tmpdir(), 'convkit-kf-'));
@@ -70,8 +71,9 @@ describe('io: .keras files', () => {
   });
 
   test('real Keras 3.11 mnist_cnn.keras loads with Adam state', {
-    skip: !existsSync(KERAS_FILE) && 'no Keras file',
+    skip: skipUnless(missingFile(KERAS_FILE)),
   }, async () => {
+    need(missingFile(KERAS_FILE));
     const { io } = await modules();
     const model = await io.loadModel(KERAS_FILE);
     assert.equal(model.countParams(), 225034);

@@ -1,10 +1,10 @@
 // Keras 3 weights layout and .keras container checks that need no model config: the real Keras 3.11 MNIST file
 // read into a hand-built model (and checked against h5py and MNIST predictions), our writer read back (and by
-// h5py when present), atomic writes, and the FormatErrors for foreign/damaged files.
+// h5py, required in CI), atomic writes, and the FormatErrors for foreign/damaged files.
 
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -25,19 +25,10 @@ import { Dense } from '../../src/layers/dense.js';
 import { Flatten } from '../../src/layers/flatten.js';
 import { MaxPooling2D } from '../../src/layers/max-pooling2d.js';
 import { Sequential } from '../../src/models/sequential.js';
+import { readWithH5py } from '../helpers/h5py.js';
+import { missingFile, missingH5py, need, PYTHON, skipUnless } from '../helpers/requirements.js';
 
 const KERAS_FILE = join(import.meta.dirname, '..', '..', '..', 'shared', 'data', 'keras-mnist', 'classic-cnn', 'mnist_cnn.keras');
-const PYTHON = '/usr/bin/python3';
-const hasH5py =
-  existsSync(PYTHON) &&
-  (() => {
-    try {
-      execFileSync(PYTHON, ['-c', 'import h5py'], { stdio: 'ignore' });
-      return true;
-    } catch {
-      return false;
-    }
-  })();
 const root = mkdtempSync(join(tmpdir(), 'convkit-io-'));
 after(() => rmSync(root, { recursive: true, force: true }));
 
@@ -80,9 +71,10 @@ describe('io: Keras 3 weights layout', () => {
     ]);
   });
 
-  test('real Keras 3.11 mnist_cnn.keras weights load by structure and classify MNIST', {
-    skip: !existsSync(KERAS_FILE) && `no ${KERAS_FILE}`,
+  test('real Keras 3.11 mnist_cnn.keras weights load by structure, equal the values h5py reads, and classify MNIST', {
+    skip: skipUnless(missingFile(KERAS_FILE) ?? missingH5py),
   }, async () => {
+    need(missingFile(KERAS_FILE) ?? missingH5py);
     const entries = readZip(readFileSync(KERAS_FILE), KERAS_FILE, 'a .keras file');
     const model = mnistCnn();
     const optimizer = await readH5Bytes(entries['model.weights.h5']!, 'model.weights.h5', 'weights', (file) => {
@@ -93,18 +85,21 @@ describe('io: Keras 3 weights layout', () => {
     assert.equal(optimizer![0]![0], 2110);
     const kernel = model.layers[5]!.weights[0]!;
     assert.deepEqual(kernel.shape, [1600, 128]);
-    if (hasH5py) {
-      const unzipped = join(root, 'real.weights.h5');
-      writeFileSync(unzipped, entries['model.weights.h5']!);
-      const expected = h5pyJson(
-        unzipped,
-        "print(json.dumps([float(f['layers/dense/vars/0'][()].sum()), float(f['layers/conv2d/vars/1'][()][3])]))",
-      ) as number[];
-      let sum = 0;
-      for (const v of kernel.value) sum += v;
-      assert.ok(Math.abs(sum - expected[0]!) < 1e-2, `sum ${sum} vs h5py ${expected[0]}`);
-      assert.equal(model.layers[0]!.weights[1]!.value[3], Math.fround(expected[1]!));
-    }
+    // Every weight equals what h5py reads from Keras's own file, at the path its layer's auto name gives.
+    const unzipped = join(root, 'real.weights.h5');
+    writeFileSync(unzipped, entries['model.weights.h5']!);
+    const seen = readWithH5py(unzipped, 'h5').datasets;
+    const names = autoLayerNames(model.layers);
+    let compared = 0;
+    model.layers.forEach((layer, li) => {
+      layer.weights.forEach((weight, wi) => {
+        const ds = seen[`layers/${names[li]}/vars/${wi}`];
+        assert.ok(ds, `no layers/${names[li]}/vars/${wi} in the Keras file`);
+        assert.deepEqual(Float32Array.from(ds.values), weight.value, `${layer.name}.${weight.name}`);
+        compared++;
+      });
+    });
+    assert.equal(compared, 8);
     const [, [xTest, yTest]] = datasets.mnist.loadData();
     const n = 200;
     const x = normalize({ data: xTest.data.subarray(0, n * 784), shape: [n, 28, 28] });
@@ -117,7 +112,10 @@ describe('io: Keras 3 weights layout', () => {
     assert.ok(correct >= 190, `accuracy ${correct}/${n}`);
   });
 
-  test('our writer round-trips, and h5py sees Keras paths', async () => {
+  test('our writer round-trips, and h5py sees Keras paths, dtypes and attributes', {
+    skip: skipUnless(missingH5py),
+  }, async () => {
+    need(missingH5py);
     const source = mnistCnn();
     const bytes = await writeH5Bytes((file) =>
       writeKerasWeights(file, source, { name: 'adam', values: [Float32Array.of(7), Float32Array.of(0.001)] }),
@@ -125,21 +123,19 @@ describe('io: Keras 3 weights layout', () => {
     const target = mnistCnn();
     await readH5Bytes(bytes, 'ours', 'weights', (file) => readKerasWeights(file, target, 'ours'));
     assert.deepEqual(target.getWeights(), source.getWeights());
-    if (hasH5py) {
-      const path = join(root, 'ours.weights.h5');
-      writeFileSync(path, bytes);
-      const seen = h5pyJson(
-        path,
-        "out = []\nf.visititems(lambda n, o: out.append([n, list(o.shape), str(o.dtype)]) if hasattr(o, 'shape') else None)\nprint(json.dumps(out + [f['layers/dense/vars'].attrs['name']]))",
-      ) as unknown[];
-      assert.deepEqual(seen.slice(0, 3), [
-        ['layers/conv2d/vars/0', [3, 3, 1, 32], 'float32'],
-        ['layers/conv2d/vars/1', [32], 'float32'],
-        ['layers/conv2d_1/vars/0', [3, 3, 32, 64], 'float32'],
-      ]);
-      assert.ok(seen.some((e) => JSON.stringify(e) === JSON.stringify(['optimizer/vars/0', [], 'int64'])));
-      assert.equal(seen.at(-1), 'd1');
-    }
+    const path = join(root, 'ours.weights.h5');
+    writeFileSync(path, bytes);
+    const seen = h5pyJson(
+      path,
+      "out = []\nf.visititems(lambda n, o: out.append([n, list(o.shape), str(o.dtype)]) if hasattr(o, 'shape') else None)\nprint(json.dumps(out + [f['layers/dense/vars'].attrs['name']]))",
+    ) as unknown[];
+    assert.deepEqual(seen.slice(0, 3), [
+      ['layers/conv2d/vars/0', [3, 3, 1, 32], 'float32'],
+      ['layers/conv2d/vars/1', [32], 'float32'],
+      ['layers/conv2d_1/vars/0', [3, 3, 32, 64], 'float32'],
+    ]);
+    assert.ok(seen.some((e) => JSON.stringify(e) === JSON.stringify(['optimizer/vars/0', [], 'int64'])));
+    assert.equal(seen.at(-1), 'd1');
   });
 
   test('missing groups, wrong counts and shapes are FormatErrors naming file, expected and found', async () => {

@@ -3,13 +3,14 @@
 // 3.11.1) layer configs read from the model_config attribute of the shared .h5 files, and error cases.
 
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { NotFoundError } from '../../src/errors.js';
 import { Dense } from '../../src/layers/dense.js';
 import { createLayer, LAYERS, registerLayer } from '../../src/layers/index.js';
 import { layerFromKeras, layerToKeras } from '../../src/layers/serialization.js';
+import { missingFile, need, skipUnless } from '../helpers/requirements.js';
 
 /** One instance of every built-in layer with non-default options. */
 const SAMPLES: Record<string, Record<string, unknown>> = {
@@ -139,8 +140,8 @@ const FILES = [
 
 describe('real Keras layer configs', () => {
   for (const [label, path] of FILES) {
-    test(`${label}: every layer config loads and round-trips`, (t) => {
-      if (!existsSync(path!)) return t.skip(`missing ${path}`);
+    test(`${label}: every layer config loads and round-trips`, { skip: skipUnless(missingFile(path!)) }, () => {
+      need(missingFile(path!));
       const entries = layerEntries(modelConfig(path!));
       assert.ok(entries.length > 5);
       for (const entry of entries) {
