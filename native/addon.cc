@@ -95,6 +95,27 @@ Napi::Value DenseBackwardWeights(const Info& info) {
   return info.Env().Undefined();
 }
 
+// The AVX-512 switch, for tests and for machines where the AVX-512 path misbehaves (CONVKIT_AVX512=0 at start).
+Napi::Value SetAvx512Kernels(const Info& info) {
+  Args a{info, "setAvx512Kernels"};
+  if (!info[0].IsBoolean()) a.fail("invalid 'on'. Expected true or false.");
+  ck::set_avx512_kernels(info[0].As<Napi::Boolean>().Value());
+  return info.Env().Undefined();
+}
+
+/** Which code paths run: AVX-512 kernels compiled / on, how often they ran, and oneDNN's effective ISA. */
+Napi::Value KernelInfo(const Info& info) {
+  auto out = Napi::Object::New(info.Env());
+  ck::cpu_engine();  // applies CONVKIT_AVX512=0 first: asking for the ISA fixes it
+  const int isa = static_cast<int>(dnnl_get_effective_cpu_isa());
+  out.Set("avx512Compiled", ck::avx512_compiled());
+  out.Set("avx512Kernels", ck::avx512_kernels_on());
+  out.Set("smallConvCalls", static_cast<double>(ck::small_conv_calls()));
+  out.Set("onednnIsa", isa);
+  out.Set("onednnAvx512", (isa & 0x8) != 0 || (isa & 0x20) != 0);  // avx512_mic / avx512_core families
+  return out;
+}
+
 }  // namespace
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
@@ -105,6 +126,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   set("denseForward", DenseForward);
   set("denseBackwardData", DenseBackwardData);
   set("denseBackwardWeights", DenseBackwardWeights);
+  set("setAvx512Kernels", SetAvx512Kernels);
+  set("kernelInfo", KernelInfo);
   ck_glue::register_misc(env, exports);
   ck::default_threads();  // capture OMP_NUM_THREADS before any kernel sets a count
   exports.Set("dnnlVersion", Napi::String::New(env, std::to_string(DNNL_VERSION_MAJOR) + "." + std::to_string(DNNL_VERSION_MINOR) + "." +

@@ -25,7 +25,7 @@ struct Args {
     Napi::Value v = info[i];
     if (nullable && (v.IsNull() || v.IsUndefined())) return nullptr;
     if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != Kind)
-      fail(std::string("invalid '") + name + "'. Expected a " + (Kind == napi_float32_array ? "Float32Array" : "Int32Array") + ".");
+      fail(std::string("invalid '") + name + "'. Expected " + (Kind == napi_float32_array ? "a Float32Array" : "an Int32Array") + ".");
     auto arr = v.As<Napi::TypedArrayOf<T>>();
     if (static_cast<int64_t>(arr.ElementLength()) < need)
       fail(std::string("invalid '") + name + "'. Expected at least " + std::to_string(need) + " elements, received " +

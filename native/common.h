@@ -41,8 +41,10 @@ inline std::mutex& dnnl_mutex() {
   static std::mutex m;
   return m;
 }
+/** CONVKIT_AVX512=0 limits oneDNN to AVX2 (conv_small.cc); must run before oneDNN creates anything. */
+void limit_isa_from_env();
 inline dnnl::engine& cpu_engine() {
-  static dnnl::engine e(dnnl::engine::kind::cpu, 0);
+  static dnnl::engine e = (limit_isa_from_env(), dnnl::engine(dnnl::engine::kind::cpu, 0));
   return e;
 }
 inline dnnl::stream& cpu_stream() {

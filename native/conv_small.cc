@@ -1,6 +1,11 @@
 // Hand-written AVX-512 forward (bias, relu) and backward weights (+ bias) for convolutions with ONE input channel
 // and 3x3 kernels over 16 or 32 output channels (the first layer of image models): the 9 x CO/16 kernel (or
 // kernel-gradient) vectors stay in registers while the pixels stream past, so y / dy is touched once.
+// Also the AVX-512 switch: CONVKIT_AVX512=0 (or set_avx512_kernels(false)) turns these kernels off and limits
+// oneDNN to AVX2, so the path a machine without AVX-512 takes is testable on one that has it.
+#include <atomic>
+#include <cstdlib>
+#include <cstring>
 #include <vector>
 
 #include "kernels.h"
@@ -123,9 +128,35 @@ void backward_weights_c1(float* dw, float* db, const float* x, const float* dy, 
 }  // namespace
 #endif
 
+namespace {
+bool avx512_env_on() {
+  const char* v = std::getenv("CONVKIT_AVX512");
+  return v == nullptr || std::strcmp(v, "0") != 0;
+}
+std::atomic<bool> g_avx512_on{avx512_env_on()};
+std::atomic<int64_t> g_small_calls{0};
+}  // namespace
+
+void limit_isa_from_env() {
+  // Before oneDNN creates anything; an ONEDNN_MAX_CPU_ISA the user set wins (the call then fails, ignored).
+  if (!avx512_env_on()) dnnl_set_max_cpu_isa(dnnl_cpu_isa_avx2);
+}
+void set_avx512_kernels(bool on) { g_avx512_on.store(on); }
+bool avx512_compiled() {
+#if defined(__AVX512F__)
+  return true;
+#else
+  return false;
+#endif
+}
+bool avx512_kernels_on() { return avx512_compiled() && g_avx512_on.load(); }
+int64_t small_conv_calls() { return g_small_calls.load(); }
+
 bool conv2d_forward_small(float* y, const float* x, const float* w, const float* b, const ConvParams& p) {
 #if defined(__AVX512F__)
+  if (!g_avx512_on.load(std::memory_order_relaxed)) return false;
   if (p.ci != 1 || p.groups != 1 || p.kh != 3 || p.kw != 3 || (p.co != 16 && p.co != 32)) return false;
+  g_small_calls.fetch_add(1, std::memory_order_relaxed);
   apply_threads();
   if (p.co == 16)
     forward_c1<1>(y, x, w, b, p);
@@ -139,7 +170,9 @@ bool conv2d_forward_small(float* y, const float* x, const float* w, const float*
 
 bool conv2d_backward_weights_small(float* dw, float* db, const float* x, const float* dy, const ConvParams& p) {
 #if defined(__AVX512F__)
+  if (!g_avx512_on.load(std::memory_order_relaxed)) return false;
   if (p.ci != 1 || p.groups != 1 || p.kh != 3 || p.kw != 3 || (p.co != 16 && p.co != 32)) return false;
+  g_small_calls.fetch_add(1, std::memory_order_relaxed);
   apply_threads();
   if (p.co == 16)
     backward_weights_c1<1>(dw, db, x, dy, p);

@@ -15,6 +15,12 @@ void conv2d_backward_weights(float* dw, float* db, const float* x, const float* 
 /** conv_small.cc: hand-written forward / backward weights for 1-channel 3x3 inputs; false when not covered. */
 bool conv2d_forward_small(float* y, const float* x, const float* w, const float* b, const ConvParams& p);
 bool conv2d_backward_weights_small(float* dw, float* db, const float* x, const float* dy, const ConvParams& p);
+/** The AVX-512 switch (conv_small.cc): hand-written kernels on/off at run time (CONVKIT_AVX512=0 starts off and
+ *  also limits oneDNN to AVX2); whether they were compiled in; how many convolutions they ran. */
+void set_avx512_kernels(bool on);
+bool avx512_compiled();
+bool avx512_kernels_on();
+int64_t small_conv_calls();
 
 // dense.cc (oneDNN matmul)
 void dense_forward(float* y, const float* x, const float* w, const float* b, int64_t n, int64_t in, int64_t out, bool relu);

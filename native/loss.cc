@@ -30,10 +30,12 @@ int64_t loss_forward(float* losses, float* d_input, const float* input, const fl
     int64_t label = -1;
     if (kind == kSparseCategorical) {
       double t = target[s];
-      label = static_cast<int64_t>(t);
+      label = t >= 0 && t < static_cast<double>(classes) ? static_cast<int64_t>(t) : -1;  // no cast of NaN or huge values
       if (!(t >= 0) || t >= classes || static_cast<double>(label) != t) {
-        int64_t expected = -1;
-        bad.compare_exchange_strong(expected, s);
+        // Keep the lowest bad index whichever thread finds one first, so the message names the first bad sample.
+        int64_t seen = bad.load();
+        while ((seen < 0 || s < seen) && !bad.compare_exchange_weak(seen, s)) {
+        }
         losses[s] = 0.f;
         if (g)
           for (int64_t j = 0; j < classes; j++) g[j] = 0.f;

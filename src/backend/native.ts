@@ -14,7 +14,7 @@ import { withValidation } from './validate.js';
 
 type F32 = Float32Array;
 type Fn = (...args: unknown[]) => unknown;
-type Addon = Record<string, Fn>;
+export type Addon = Record<string, Fn>;
 
 const ACTIVATIONS = [
   'linear',
@@ -390,7 +390,24 @@ export function createRawNativeBackend(addon: Addon): Backend {
   };
 }
 
+let cachedAddon: Addon | null = null;
 let cached: Backend | null = null;
+
+/**
+ * The compiled addon itself, unwrapped: its C-like functions without the TypeScript validation (tests reach the
+ * addon's own argument checks this way) plus `setAvx512Kernels(on)` and `kernelInfo()`. Throws when it cannot load.
+ */
+export function loadNativeAddon(): Addon {
+  if (cachedAddon) return cachedAddon;
+  const path = nativeAddonPath();
+  try {
+    cachedAddon = loadWithOpenMpDefaults(() => createRequire(import.meta.url)(path) as Addon);
+  } catch (error) {
+    const why = error instanceof Error ? error.message.split('\n')[0] : String(error);
+    throw new BackendError(`native: could not load ${path} (${why}).`);
+  }
+  return cachedAddon;
+}
 
 /**
  * Loads the native backend (validated). Throws with the reason when the addon is not built or cannot load.
@@ -400,14 +417,6 @@ let cached: Backend | null = null;
  */
 export function loadNativeBackend(): Backend {
   if (cached) return cached;
-  const path = nativeAddonPath();
-  let addon: Addon;
-  try {
-    addon = loadWithOpenMpDefaults(() => createRequire(import.meta.url)(path) as Addon);
-  } catch (error) {
-    const why = error instanceof Error ? error.message.split('\n')[0] : String(error);
-    throw new BackendError(`native: could not load ${path} (${why}).`);
-  }
-  cached = withValidation(createRawNativeBackend(addon));
+  cached = withValidation(createRawNativeBackend(loadNativeAddon()));
   return cached;
 }

@@ -28,9 +28,16 @@ function runElementwiseCases(b: Backend): void {
     b.argmaxRows(idx, f32([1, 5, 5, -1, -2, -0.5]), 2, 3);
     assert.deepEqual(Array.from(idx), [1, 2]);
   });
-  test('setThreads / getThreads', () => {
-    b.setThreads(b.getThreads());
-    assert.ok(b.getThreads() >= 1);
+  test(`setThreads / getThreads (${b.name === 'native' ? 'the count set' : 'reference: always 1 thread'})`, () => {
+    const before = b.getThreads();
+    try {
+      for (const t of [1, 3, 2]) {
+        b.setThreads(t);
+        assert.equal(b.getThreads(), b.name === 'native' ? t : 1);
+      }
+    } finally {
+      b.setThreads(before);
+    }
   });
 }
 

@@ -167,14 +167,28 @@ describe('Dropout', () => {
     assert.throws(() => new Dropout({ rate: 1 }), /Dropout: invalid 'rate'. Expected a number in \[0, 1\)/);
   });
 
-  test('SpatialDropout2D drops whole channels', () => {
+  test('SpatialDropout2D drops whole channels: each (sample, channel) all zero or all x / (1 - rate)', () => {
     const layer = new SpatialDropout2D({ rate: 0.5, seed: 3 });
-    const y = layer.forward([img(new Float32Array(2 * 3 * 3 * 8).fill(1), [2, 3, 3, 8])], ctx(true)).data;
-    for (let n = 0; n < 2; n++)
+    const shape = [4, 3, 3, 8];
+    const x = img(rand(4 * 9 * 8, 5, 0.5, 1.5), shape);
+    const y = layer.forward([x], ctx(true)).data;
+    const [dx] = layer.backward(img(new Float32Array(4 * 9 * 8).fill(3), shape), ctx(true));
+    const kept: boolean[] = [];
+    for (let n = 0; n < 4; n++)
       for (let ch = 0; ch < 8; ch++) {
-        const vals = new Set(Array.from({ length: 9 }, (_, p) => y[(n * 9 + p) * 8 + ch]));
-        assert.equal(vals.size, 1, 'one decision per (sample, channel)');
+        const at = (p: number) => (n * 9 + p) * 8 + ch;
+        const keep = y[at(0)] !== 0;
+        kept.push(keep);
+        for (let p = 0; p < 9; p++) {
+          const expected = keep ? x.data[at(p)]! / 0.5 : 0;
+          assert.ok(Math.abs(y[at(p)]! - expected) < 1e-6, `y[${n},${p},${ch}] = ${y[at(p)]}, expected ${expected}`);
+          assert.ok(Math.abs(dx!.data[at(p)]! - (keep ? 6 : 0)) < 1e-6, `dx[${n},${p},${ch}] uses the same mask`);
+        }
       }
+    const count = kept.filter(Boolean).length;
+    assert.ok(count > 4 && count < 28, `${count} of 32 channels kept at rate 0.5`);
+    const masks = [0, 1, 2, 3].map((n) => kept.slice(n * 8, n * 8 + 8).join());
+    assert.ok(new Set(masks).size > 1, 'each sample draws its own channel mask');
   });
 });
 

@@ -62,17 +62,27 @@ describe('training/callbacks integration', () => {
   test('EarlyStopping stops and ReduceLROnPlateau lowers the learning rate', async () => {
     const model = smallSequential();
     model.compile({ optimizer: 'sgd', loss: 'sparseCategoricalCrossentropy' });
-    model.setLearningRate(0);
+    // Starts from 0.1 (not 0, which halving leaves at 0): minDelta 1 makes every epoch a plateau.
+    model.setLearningRate(0.1);
+    const rates: number[] = [];
+    class Rates extends Callback {
+      override async onEpochEnd(): Promise<void> {
+        rates.push(model.getLearningRate());
+      }
+    }
     const history = await model.fit(x, y, {
       epochs: 20,
       verbose: 0,
       callbacks: [
         new ReduceLROnPlateau({ monitor: 'loss', patience: 1, factor: 0.5, minDelta: 1 }),
         new EarlyStopping({ monitor: 'loss', patience: 3, minDelta: 1 }),
+        new Rates(),
       ],
     });
-    assert.ok(history.history.loss!.length < 20);
-    model.setLearningRate(0.2);
-    assert.equal(model.getLearningRate(), 0.2);
+    // Keras: epoch 0 sets the best; each later epoch waits 1 = patience and halves; EarlyStopping waits 3 epochs.
+    // The logs carry the rate the epoch trained with (Keras writes it before reducing).
+    assert.equal(history.history.loss!.length, 4);
+    assert.deepEqual(rates, [0.1, 0.05, 0.025, 0.0125]);
+    assert.deepEqual(history.history.learning_rate, [0.1, 0.1, 0.05, 0.025]);
   });
 });

@@ -9,6 +9,7 @@ import { Dense } from '../../src/layers/dense.js';
 import { Dropout } from '../../src/layers/dropout.js';
 import { Sequential } from '../../src/models/sequential.js';
 import type { Dataset } from '../../src/training/data.js';
+import { TopKCategoricalAccuracy } from '../../src/training/metrics.js';
 import { Adam, SGD } from '../../src/training/optimizers/index.js';
 import { formatEta, formatTimePerUnit, ProgressBar } from '../../src/training/progress-bar.js';
 import { setRandomSeed } from '../../src/training/seed.js';
@@ -125,15 +126,26 @@ describe('training/fit', () => {
 
   test('evaluate returns named logs; predict returns (N, classes)', async () => {
     const model = smallSequential();
+    // Top-2 of 3 classes (the default k=5 would count every row as a hit and could not fail).
     model.compile({
       optimizer: 'adam',
       loss: 'sparseCategoricalCrossentropy',
-      metrics: ['accuracy', 'sparse_top_k_categorical_accuracy'],
+      metrics: ['accuracy', new TopKCategoricalAccuracy(2, 'sparse_top_k_categorical_accuracy', true)],
     });
     const logs = await model.evaluate(x, y, { batchSize: 10, verbose: 0 });
     assert.deepEqual(Object.keys(logs).sort(), ['accuracy', 'loss', 'sparse_top_k_categorical_accuracy']);
-    assert.equal(logs.sparse_top_k_categorical_accuracy, 1);
     const p = await model.predict(x, { batchSize: 10, verbose: 0 });
+    let top1 = 0;
+    let top2 = 0;
+    for (let i = 0; i < 64; i++) {
+      const row = Array.from(p.data.subarray(i * 3, i * 3 + 3));
+      const above = row.filter((v) => v > row[y.data[i]!]!).length;
+      if (above === 0) top1++;
+      if (above < 2) top2++;
+    }
+    assert.ok(top2 < 64 && top2 > top1, `an untrained model misses some rows in its top 2 (${top1} top-1, ${top2} top-2 hits)`);
+    assert.equal(logs.accuracy, top1 / 64);
+    assert.equal(logs.sparse_top_k_categorical_accuracy, top2 / 64);
     assert.deepEqual(p.shape, [64, 3]);
     for (let i = 0; i < 64; i++) assert.ok(Math.abs(p.data[i * 3]! + p.data[i * 3 + 1]! + p.data[i * 3 + 2]! - 1) < 1e-5);
     const one = await model.predictOnBatch({ data: x.data.subarray(0, 12), shape: [2, 6] });
