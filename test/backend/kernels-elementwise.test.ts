@@ -5,6 +5,7 @@ import { describe, test } from 'node:test';
 import type { Backend } from '../../src/backend/backend.js';
 import { allBackends } from '../helpers/backends.js';
 import { close, f32 } from '../helpers/close.js';
+import { atThreads } from '../helpers/native-compare.js';
 
 function runElementwiseCases(b: Backend): void {
   test('axpby, multiply, scale, clip with aliasing', () => {
@@ -29,15 +30,9 @@ function runElementwiseCases(b: Backend): void {
     assert.deepEqual(Array.from(idx), [1, 2]);
   });
   test(`setThreads / getThreads (${b.name === 'native' ? 'the count set' : 'reference: always 1 thread'})`, () => {
-    const before = b.getThreads();
-    try {
-      for (const t of [1, 3, 2]) {
-        b.setThreads(t);
-        assert.equal(b.getThreads(), b.name === 'native' ? t : 1);
-      }
-    } finally {
-      b.setThreads(before);
-    }
+    atThreads(b, [1, 3, 2], (t) => {
+      assert.equal(b.getThreads(), b.name === 'native' ? t : 1);
+    });
   });
 }
 

@@ -7,7 +7,7 @@ import { describe, test } from 'node:test';
 import type { Backend, LossAttrs } from '../../src/backend/backend.js';
 import { type Addon, createRawNativeBackend, loadNativeAddon } from '../../src/backend/native.js';
 import { BackendError, ValueError } from '../../src/errors.js';
-import { skip } from '../helpers/native-compare.js';
+import { atThreads, skip } from '../helpers/native-compare.js';
 
 const addon = (): Addon => loadNativeAddon();
 const raw = (): Backend => createRawNativeBackend(addon());
@@ -49,16 +49,12 @@ describe("native backend's own checks (no TypeScript validation in front)", { sk
     labels[999] = -3;
     labels[1000] = 10;
     const backend = raw();
-    const before = backend.getThreads();
-    backend.setThreads(2);
-    try {
+    atThreads(backend, [2], () => {
       assert.throws(
         () => backend.lossForward(new Float32Array(n), null, new Float32Array(n * 10), labels, sparse(n, 10)),
         /received -3 at sample 999/,
       );
-    } finally {
-      backend.setThreads(before);
-    }
+    });
   });
   test('addon glue: wrong buffer kind, short buffers, bad params and groups name the kernel and argument', () => {
     const f = (n: number) => new Float32Array(n);

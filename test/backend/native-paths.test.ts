@@ -7,11 +7,11 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { after, describe, test } from 'node:test';
-import type { Backend, Conv2dAttrs, Padding2d } from '../../src/backend/backend.js';
+import type { Conv2dAttrs, Padding2d } from '../../src/backend/backend.js';
 import { type Addon, loadNativeAddon } from '../../src/backend/native.js';
 import { conv2dGeometry } from '../../src/backend/shapes.js';
 import { reference } from '../helpers/backends.js';
-import { both, expectClose, native, rand, skip } from '../helpers/native-compare.js';
+import { atThreads, both, expectClose, native, rand, skip } from '../helpers/native-compare.js';
 
 interface KernelInfo {
   avx512Compiled: boolean;
@@ -199,26 +199,13 @@ describe('native paths: dilation with same and with stride, depthwise with dilat
   for (const c of dilated) test(caseName(c), () => compareConv(c, { data: true }));
 });
 
-/** Runs `check` at 1 and 2 threads and restores the count. */
-function atThreads(b: Backend, check: (threads: number) => void): void {
-  const before = b.getThreads();
-  try {
-    for (const t of [1, 2]) {
-      b.setThreads(t);
-      check(t);
-    }
-  } finally {
-    b.setThreads(before);
-  }
-}
-
 // Above every `if (len > ...)` parallel threshold in native/*.cc (2^16 elements, 2^13 for costly math, 32768 for
 // optimizers, 256 loss entries, 2^16 pooled inputs).
 const BIG = (1 << 17) + 3;
 
 describe('native paths: OpenMP branches above the parallel thresholds', { skip }, () => {
   test(`activations x=[${BIG}]: plain relu, general relu, sigmoid, softmax`, () => {
-    atThreads(native, (t) => {
+    atThreads(native, [1, 2], (t) => {
       for (const a of [
         { kind: 'relu' as const },
         { kind: 'relu' as const, alpha: 0.1, maxValue: 2, threshold: 0.25 },
@@ -240,7 +227,7 @@ describe('native paths: OpenMP branches above the parallel thresholds', { skip }
     });
   });
   test(`element-wise and reductions x=[${BIG}]`, () => {
-    atThreads(native, (t) => {
+    atThreads(native, [1, 2], (t) => {
       both(`axpby t=${t}`, [new Float32Array(BIG), rand(BIG, 72), rand(BIG, 73)], (b, [o, p, q]) => b.axpby(o!, p!, q!, 0.5, -2));
       both(`multiply t=${t}`, [new Float32Array(BIG), rand(BIG, 74), rand(BIG, 75)], (b, [o, p, q]) => b.multiply(o!, p!, q!));
       both(`scale t=${t}`, [new Float32Array(BIG), rand(BIG, 76)], (b, [o, p]) => b.scale(o!, p!, 3));
@@ -250,7 +237,7 @@ describe('native paths: OpenMP branches above the parallel thresholds', { skip }
     });
   });
   test('random and dropout x=[131075]: bit-exact at any thread count', () => {
-    atThreads(native, (t) => {
+    atThreads(native, [1, 2], (t) => {
       const out = [native, reference].map((b) => {
         const u = new Float32Array(BIG);
         b.random(u, { seed: 9, offset: 5, distribution: 'uniform', low: -2, high: 3 });
@@ -274,7 +261,7 @@ describe('native paths: OpenMP branches above the parallel thresholds', { skip }
     };
     const xLen = 4 * 64 * 64 * 17;
     const yLen = 4 * 32 * 32 * 17;
-    atThreads(native, (t) => {
+    atThreads(native, [1, 2], (t) => {
       const x = rand(xLen, 80);
       const am = [new Int32Array(yLen), new Int32Array(yLen)];
       const ys = [new Float32Array(yLen), new Float32Array(yLen)];
@@ -291,7 +278,7 @@ describe('native paths: OpenMP branches above the parallel thresholds', { skip }
   test('losses n=600 classes=10 (above 256 entries), every kind', () => {
     const n = 600;
     const k = 10;
-    atThreads(native, (t) => {
+    atThreads(native, [1, 2], (t) => {
       for (const kind of [
         'categoricalCrossentropy',
         'sparseCategoricalCrossentropy',
@@ -318,7 +305,7 @@ describe('native paths: OpenMP branches above the parallel thresholds', { skip }
   });
   test('optimizers over 70000 parameters (above 32768): SGD momentum, Adam, RMSprop centered', () => {
     const len = 70000;
-    atThreads(native, (t) => {
+    atThreads(native, [1, 2], (t) => {
       both(`sgd t=${t}`, [rand(len, 84), rand(len, 85), rand(len, 86)], (b, [p, g, v]) =>
         b.sgdUpdate(p!, g!, v!, { learningRate: 0.1, momentum: 0.9, nesterov: true, weightDecay: 0.01 }),
       );
@@ -346,7 +333,7 @@ describe('native paths: OpenMP branches above the parallel thresholds', { skip }
     const count = 8192;
     const c = 16;
     const a = { count, channels: c, epsilon: 1e-3, momentum: 0.99 };
-    atThreads(native, (t) => {
+    atThreads(native, [1, 2], (t) => {
       const x = rand(count * c, 96, -2, 3);
       both(
         `bn train t=${t}`,
@@ -386,7 +373,7 @@ describe('native paths: OpenMP branches above the parallel thresholds', { skip }
   });
   test('one-channel convolution x=[16,28,28,1] co=32 same, AVX-512 kernels on and off, 1 and 2 threads', () => {
     const c: ConvCase = { x: [16, 28, 28, 1], k: [3, 3], co: 32, padding: 'same' };
-    atThreads(native, () => {
+    atThreads(native, [1, 2], () => {
       for (const on of [true, false]) {
         setAvx512(on);
         compareConv(c, { data: false });

@@ -59,3 +59,16 @@ export function both(what: string, inputs: Buf[], fn: (b: Backend, bufs: Buf[]) 
   fn(reference, rb);
   for (const [i, buf] of nb.entries()) expectClose(`${what} buffer ${i}`, buf, rb[i]!, atol, rtol);
 }
+
+/** Runs `fn` at each thread count, then puts the backend back as it was (the adaptive 'auto' default included). */
+export function atThreads(b: Backend, counts: number[], fn: (threads: number) => void): void {
+  const restore: number | 'auto' = b.autoThreadCandidates().length > 0 ? 'auto' : b.getThreads();
+  try {
+    for (const t of counts) {
+      b.setThreads(t);
+      fn(t);
+    }
+  } finally {
+    b.setThreads(restore);
+  }
+}
