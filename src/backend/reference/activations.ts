@@ -87,7 +87,7 @@ export function activationForward(y: FloatArray, x: FloatArray, a: ActivationAtt
       const clipped = maxValue !== Number.POSITIVE_INFINITY;
       for (let i = 0; i < n; i++) {
         const v = x[i]!;
-        const kept = v > threshold ? v : 0;
+        const kept = v > threshold || Number.isNaN(v) ? v : 0; // Keras's x * (x > t): NaN stays NaN
         const positive = clipped ? Math.min(Math.max(kept, 0), maxValue) : kept;
         y[i] = v < threshold ? positive + alpha * (v - threshold) : positive;
       }
