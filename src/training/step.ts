@@ -9,7 +9,7 @@ import { ShapeError, ValueError } from '../errors.js';
 import type { CallContext } from '../layers/layer.js';
 import type { Model } from '../models/model.js';
 import { formatShape, type Tensor } from '../tensor.js';
-import { checkLabelShape } from './data-checks.js';
+import { checkLabelShape, checkSampleCount, checkSampleWeight } from './data-checks.js';
 import { drawSeed } from './seed.js';
 
 /** Per-model training scratch: call context, loss buffers, running epoch totals. */
@@ -131,6 +131,10 @@ function checkLabels(model: Model, kind: LossKind, out: Tensor, y: Tensor): void
  * metrics, and returns the batch loss (NaN stays NaN).
  */
 export function runBatch(model: Model, xs: Tensor[], y: Tensor, sampleWeight: Float32Array | null, train: boolean): number {
+  // Also here, not only before fit: trainOnBatch and Dataset batches come this way unchecked.
+  const where = train ? 'fit' : 'evaluate';
+  checkSampleCount(where, 'x', xs[0]?.shape[0] ?? 0, xs[0]?.shape ?? [0]);
+  if (sampleWeight) checkSampleWeight(where, 'sampleWeight', sampleWeight);
   const kind = `${train ? 'train' : 'test'}:${xs[0]?.shape[0] ?? 0}`;
   return tuned(stepState(model), kind, () => runBatchOnce(model, xs, y, sampleWeight, train));
 }

@@ -292,6 +292,29 @@ describe('bad input: library corpus', () => {
       error: ValueError,
       message: /invalid 'sampleWeight'\. Expected finite weights >= 0, received NaN\. At sample 1/,
     },
+    {
+      name: 'trainOnBatch on zero samples',
+      model: denseNet,
+      train: (m) => m.trainOnBatch(empty.x, empty.y),
+      error: ValueError,
+      message: /fit: invalid 'x'\. Expected at least one sample, received 0/,
+    },
+    {
+      name: 'a Dataset batch with a negative sample weight',
+      model: denseNet,
+      train: (m) =>
+        m.fit(
+          {
+            length: 1,
+            async *[Symbol.asyncIterator]() {
+              yield { x: x4, y: y4, sampleWeight: Float32Array.of(1, 1, -2, 1) };
+            },
+          },
+          { verbose: 0 },
+        ),
+      error: ValueError,
+      message: /invalid 'sampleWeight'\. Expected finite weights >= 0, received -2\. At sample 2/,
+    },
   ];
   for (const c of training) {
     test(`training: ${c.name} fails before any weight changes`, async () => {
