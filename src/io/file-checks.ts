@@ -45,6 +45,7 @@ function kindOf(stats: Stats): string {
 }
 
 const REASONS: Record<string, string> = {
+  ENOENT: 'no such file or folder',
   EACCES: 'permission denied',
   EPERM: 'operation not permitted',
   EROFS: 'the file system is read-only',

@@ -4,7 +4,7 @@
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Dataset, Group, File as H5File } from 'h5wasm/node';
-import { FormatError } from '../errors.js';
+import { FormatError, IOError } from '../errors.js';
 import { makePrivateTempDir, readFileOrThrow } from './atomic-write.js';
 
 export type { Dataset, Group, H5File };
@@ -97,7 +97,14 @@ function openAndRun<T>(h5wasm: H5wasm, path: string, source: string, expected: s
 /** Creates an HDF5 file at `path` (truncating), runs `write`, closes. */
 export async function writeH5File(path: string, write: (file: H5File) => void): Promise<void> {
   const h5wasm = await loadH5wasm();
-  const file = new h5wasm.File(path, 'w');
+  let file: H5File;
+  try {
+    file = new h5wasm.File(path, 'w');
+  } catch (error) {
+    throw new IOError(
+      `writeH5File: cannot create '${path}' (${hdf5Reason(error)}). Hint: choose a path in a folder you can write to.`,
+    );
+  }
   try {
     write(file);
   } finally {

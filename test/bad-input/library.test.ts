@@ -3,7 +3,7 @@
 
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -11,7 +11,7 @@ import { crc32, gzipSync } from 'node:zlib';
 import { deflateSync } from 'fflate';
 import { maybeGunzip, readIdx } from '../../src/datasets/idx.js';
 import { ConfigError, FormatError, IOError, ShapeError, ValueError } from '../../src/errors.js';
-import { loadModel, loadWeights, readKerasArchive } from '../../src/io/keras-file.js';
+import { loadModel, loadWeights, readKerasArchive, saveModel } from '../../src/io/keras-file.js';
 import { crc32Portable, writeZip } from '../../src/io/zip.js';
 import { Conv2D, Dense, Flatten } from '../../src/layers/index.js';
 import type { Model } from '../../src/models/model.js';
@@ -319,6 +319,31 @@ describe('bad input: library corpus', () => {
   for (const c of training) {
     test(`training: ${c.name} fails before any weight changes`, async () => {
       await failsBeforeTraining(c.model(), c.train, c.error, c.message);
+    });
+  }
+
+  const saves: [string, RegExp][] = [
+    ['/sys/convkit-test.keras', /save: cannot write '\/sys\/convkit-test\.keras': permission denied \(EACCES\)/],
+    [
+      '/sys/convkit-test.weights.h5',
+      /writeH5File: cannot create '\/sys\/convkit-test\.weights\.h5\.tmp-\d+-\w+' \(.*Permission denied/,
+    ],
+    [
+      '/proc/convkit-test.keras',
+      /save: cannot write '\/proc\/convkit-test\.keras': (no such file or folder \(ENOENT\)|permission denied \(EACCES\))/,
+    ],
+    [join(dir, 'saved-over-a-folder.keras'), /save: cannot write '.*saved-over-a-folder\.keras': it is a folder \(EISDIR\)/],
+  ];
+  for (const [path, message] of saves) {
+    test(`saveModel to ${path.startsWith(dir) ? 'an existing folder' : path} is an IOError and leaves no temp file`, async () => {
+      if (path.startsWith(dir)) mkdirSync(path, { recursive: true });
+      const model = denseNet();
+      model.build([null, 6, 6, 1]);
+      await assert.rejects(saveModel(model, path), (e: Error) => e instanceof IOError && message.test(e.message));
+      assert.deepEqual(
+        readdirSync(dir).filter((n) => n.includes('.tmp-')),
+        [],
+      );
     });
   }
 
