@@ -29,7 +29,7 @@ export async function convkitFitEpoch(threads: number): Promise<FitBenchResult> 
   setBackend(backend);
   backend.setThreads(threads);
   const kernelMsPerStep = timeSteps(makeStep(backend), 20, 200);
-  const [[xTrainRaw, yTrainRaw], [xTestRaw, yTestRaw]] = mnist.loadData();
+  const [[xTrainRaw, yTrainRaw], [xTestRaw, yTestRaw]] = await mnist.loadData();
   const xTrain = normalize(xTrainRaw);
   const xTest = normalize(xTestRaw);
   const yTrain = { data: Float32Array.from(yTrainRaw.data), shape: [yTrainRaw.data.length] };

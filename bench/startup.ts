@@ -56,7 +56,7 @@ export async function runStartupBench(runs = 7): Promise<string> {
     const model = join(dir, 'model.keras');
     const image = join(dir, 'one.png');
     await saveModel(mnistCnn(), model);
-    const [, [xTest]] = mnist.loadData();
+    const [, [xTest]] = await mnist.loadData();
     await sharp(Buffer.from(xTest.data.subarray(0, 784)), { raw: { width: 28, height: 28, channels: 1 } })
       .png()
       .toFile(image);

@@ -3,7 +3,17 @@
 // Run: npx tsx examples/fashion-mnist.ts [--data-dir ../shared/data/fashion-mnist] [--epochs 3] [--limit N]
 
 import { parseArgs } from 'node:util';
-import { bnDropoutCnn, fashionCnn, fashionMnist, lenet5, normalize, type Sequential } from '../src/node.js';
+import {
+  argMax,
+  bnDropoutCnn,
+  fashionCnn,
+  fashionMnist,
+  lenet5,
+  normalize,
+  type Sequential,
+  sliceRows,
+  take,
+} from '../src/node.js';
 
 const { values } = parseArgs({
   options: { 'data-dir': { type: 'string' }, epochs: { type: 'string', default: '3' }, limit: { type: 'string' } },
@@ -15,11 +25,11 @@ const classNames = ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sand
 
 const dataDir = values['data-dir'];
 const [[xTrainRaw, yTrainRaw], [xTestRaw, yTestRaw]] = await fashionMnist.loadData(dataDir ? { path: dataDir } : {});
-const trainImagesAll = normalize(xTrainRaw); // /255 and reshape(-1, 28, 28, 1)
-const trainImages = { data: trainImagesAll.data.subarray(0, limit * 784), shape: [limit, 28, 28, 1] };
+const trainImages = sliceRows(normalize(xTrainRaw), 0, limit); // /255 and reshape(-1, 28, 28, 1)
 const testImages = normalize(xTestRaw);
-const trainLabels = { data: Float32Array.from(yTrainRaw.data.subarray(0, limit)), shape: [limit] };
-const testLabels = { data: Float32Array.from(yTestRaw.data), shape: [yTestRaw.data.length] };
+// The uint8 labels go in as they come, as in Keras.
+const trainLabels = sliceRows(yTrainRaw, 0, limit);
+const testLabels = yTestRaw;
 
 async function trainAndReport(title: string, model: Sequential): Promise<void> {
   console.log(`\n=== ${title} ===`);
@@ -33,20 +43,19 @@ async function trainAndReport(title: string, model: Sequential): Promise<void> {
       `${String(e + 1).padStart(5)}  ${loss.toFixed(4)}  ${h.val_loss![e]!.toFixed(4)}    ${h.accuracy![e]!.toFixed(4)}    ${h.val_accuracy![e]!.toFixed(4)}`,
     );
   });
-  const train = await model.evaluate(trainImages, trainLabels, { verbose: 2 });
-  const test = await model.evaluate(testImages, testLabels, { verbose: 2 });
-  const gap = train.accuracy! - test.accuracy!;
+  const [, trainAccuracy] = (await model.evaluate(trainImages, trainLabels, { verbose: 2 })) as number[];
+  const [, testAccuracy] = (await model.evaluate(testImages, testLabels, { verbose: 2 })) as number[];
+  const gap = trainAccuracy! - testAccuracy!;
   console.log(
-    `train accuracy ${train.accuracy!.toFixed(4)}, test accuracy ${test.accuracy!.toFixed(4)} (gap ${gap.toFixed(4)}${gap > 0.03 ? ': overfitting' : ''})`,
+    `train accuracy ${trainAccuracy!.toFixed(4)}, test accuracy ${testAccuracy!.toFixed(4)} (gap ${gap.toFixed(4)}${gap > 0.03 ? ': overfitting' : ''})`,
   );
 
   const item = 4000;
-  const predictions = await model.predict(testImages, { verbose: 0 });
-  const row = Array.from(predictions.data.subarray(item * 10, item * 10 + 10));
-  const predicted = row.indexOf(Math.max(...row));
+  const probabilities = await model.predict(take(testImages, [item]), { verbose: 0 });
+  const predicted = argMax(probabilities).data[0]!;
   const label = testLabels.data[item]!;
   console.log(
-    `Classe predita foi ${predicted} com ${(100 * Math.max(...row)).toFixed(0)}%. Classe correta é ${label}, ${classNames[label]}.`,
+    `Classe predita foi ${predicted} com ${(100 * probabilities.data[predicted]!).toFixed(0)}%. Classe correta é ${label}, ${classNames[label]}.`,
   );
 }
 

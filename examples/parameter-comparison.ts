@@ -7,22 +7,16 @@ import { Conv2D, Dense, Flatten, MaxPooling2D, Sequential } from '../src/node.js
 const [height, width, channels] = [400, 600, 3];
 
 // The seed's MLP flattens a 400x600 grayscale image: 240,000 inputs x 100 units + 100 biases = 24,000,100.
-const grayMlp = new Sequential([new Flatten({ inputShape: [height, width] }), new Dense({ units: 100 })], { name: 'mlp_gray' });
+const grayMlp = new Sequential([new Flatten({ inputShape: [height, width] }), new Dense(100)], { name: 'mlp_gray' });
 grayMlp.summary();
 // The challenge's 400x600x3 color image triples that.
-const mlp = new Sequential([new Flatten({ inputShape: [height, width, channels] }), new Dense({ units: 100 })], { name: 'mlp' });
+const mlp = new Sequential([new Flatten({ inputShape: [height, width, channels] }), new Dense(100)], { name: 'mlp' });
 mlp.summary();
 
 const cnn = new Sequential(
   [
-    new Conv2D({
-      filters: 100,
-      kernelSize: [3, 3],
-      activation: 'relu',
-      inputShape: [height, width, channels],
-      name: 'conv_layer_1',
-    }),
-    new MaxPooling2D({ poolSize: 2, strides: 2, name: 'maxpool_layer' }),
+    new Conv2D(100, [3, 3], { activation: 'relu', inputShape: [height, width, channels], name: 'conv_layer_1' }),
+    new MaxPooling2D(2, { strides: 2, name: 'maxpool_layer' }),
   ],
   { name: 'cnn' },
 );

@@ -1,6 +1,6 @@
 // Typed errors with stable codes. Every message names the argument, what was expected, what was received, and a hint.
 
-export type ErrorCode = 'SHAPE' | 'CONFIG' | 'FORMAT' | 'VALUE' | 'NOT_FOUND' | 'BACKEND' | 'IO';
+export type ErrorCode = 'SHAPE' | 'CONFIG' | 'FORMAT' | 'VALUE' | 'NOT_FOUND' | 'BACKEND' | 'IO' | 'STATE';
 
 export class ConvkitError extends Error {
   readonly code: ErrorCode;
@@ -43,6 +43,13 @@ export class ValueError extends ConvkitError {
 export class NotFoundError extends ConvkitError {
   constructor(message: string) {
     super('NOT_FOUND', message);
+  }
+}
+
+/** A call the object cannot serve right now: a second fit() while the model is still training. */
+export class StateError extends ConvkitError {
+  constructor(message: string) {
+    super('STATE', message);
   }
 }
 

@@ -5,6 +5,7 @@
 
 import { mix32, normalAt, streamKey, truncatedNormalAt, uniformAt } from './backend/random.js';
 import { ConfigError, describe, invalid, NotFoundError } from './errors.js';
+import { withPositional } from './options.js';
 
 /** Fills a weight buffer in place. `getConfig()` is Keras's config (snake_case keys are single words here). */
 export interface Initializer {
@@ -83,6 +84,13 @@ function fillNormal(values: Float32Array, seed: number, mean: number, stddev: nu
 export type FanMode = 'fan_in' | 'fan_out' | 'fan_avg';
 export type ScalingDistribution = 'truncated_normal' | 'untruncated_normal' | 'uniform';
 
+export interface VarianceScalingConfig {
+  scale?: number;
+  mode?: FanMode;
+  distribution?: ScalingDistribution | 'normal';
+  seed?: number | null;
+}
+
 /** Keras VarianceScaling: n from the fan mode; uniform limit sqrt(3 scale / n), normal stddev sqrt(scale / n). */
 export class VarianceScaling implements Initializer {
   readonly className: string = 'VarianceScaling';
@@ -91,8 +99,13 @@ export class VarianceScaling implements Initializer {
   readonly distribution: ScalingDistribution;
   readonly seed: number | null;
 
-  constructor(config: { scale?: number; mode?: string; distribution?: string; seed?: number | null } = {}) {
+  /** Keras's order: VarianceScaling(scale, mode, distribution, seed). */
+  constructor(scale?: number, mode?: FanMode, distribution?: ScalingDistribution | 'normal', seed?: number | null);
+  constructor(config?: VarianceScalingConfig);
+  constructor(...args: unknown[]) {
     const where = 'VarianceScaling';
+    const names = ['scale', 'mode', 'distribution', 'seed'];
+    const config = withPositional<VarianceScalingConfig>(where, args, names, names);
     this.scale = checkNumber(where, 'scale', config.scale ?? 1, true);
     const mode = config.mode ?? 'fan_in';
     if (mode !== 'fan_in' && mode !== 'fan_out' && mode !== 'fan_avg') {
@@ -133,7 +146,8 @@ export class VarianceScaling implements Initializer {
 /** A VarianceScaling preset (GlorotUniform, HeNormal ...): its config is just the seed, as Keras writes it. */
 class VarianceScalingPreset extends VarianceScaling {
   override readonly className: string;
-  constructor(className: string, scale: number, mode: FanMode, distribution: ScalingDistribution, seed: unknown) {
+  constructor(className: string, scale: number, mode: FanMode, distribution: ScalingDistribution, args: unknown[]) {
+    const { seed } = withPositional<SeedConfig>(className, args, ['seed'], ['seed']);
     super({ scale, mode, distribution, seed: checkSeed(className, seed) });
     this.className = className;
   }
@@ -143,24 +157,59 @@ class VarianceScalingPreset extends VarianceScaling {
 }
 
 type SeedConfig = { seed?: number | null };
-export const glorotUniform = (c: SeedConfig = {}): Initializer =>
-  new VarianceScalingPreset('GlorotUniform', 1, 'fan_avg', 'uniform', c.seed);
-export const glorotNormal = (c: SeedConfig = {}): Initializer =>
-  new VarianceScalingPreset('GlorotNormal', 1, 'fan_avg', 'truncated_normal', c.seed);
-export const heNormal = (c: SeedConfig = {}): Initializer =>
-  new VarianceScalingPreset('HeNormal', 2, 'fan_in', 'truncated_normal', c.seed);
-export const heUniform = (c: SeedConfig = {}): Initializer =>
-  new VarianceScalingPreset('HeUniform', 2, 'fan_in', 'uniform', c.seed);
-export const lecunNormal = (c: SeedConfig = {}): Initializer =>
-  new VarianceScalingPreset('LecunNormal', 1, 'fan_in', 'truncated_normal', c.seed);
-export const lecunUniform = (c: SeedConfig = {}): Initializer =>
-  new VarianceScalingPreset('LecunUniform', 1, 'fan_in', 'uniform', c.seed);
 
-/** Every value set to `value` (Keras Constant). */
+/** Keras GlorotUniform (Xavier): uniform, limit sqrt(6 / (fanIn + fanOut)). @example new GlorotUniform(42) */
+export class GlorotUniform extends VarianceScalingPreset {
+  constructor(seed?: number | null | SeedConfig) {
+    super('GlorotUniform', 1, 'fan_avg', 'uniform', [seed]);
+  }
+}
+/** Keras GlorotNormal: truncated normal, stddev sqrt(2 / (fanIn + fanOut)). */
+export class GlorotNormal extends VarianceScalingPreset {
+  constructor(seed?: number | null | SeedConfig) {
+    super('GlorotNormal', 1, 'fan_avg', 'truncated_normal', [seed]);
+  }
+}
+/** Keras HeNormal: truncated normal, stddev sqrt(2 / fanIn). */
+export class HeNormal extends VarianceScalingPreset {
+  constructor(seed?: number | null | SeedConfig) {
+    super('HeNormal', 2, 'fan_in', 'truncated_normal', [seed]);
+  }
+}
+/** Keras HeUniform: uniform, limit sqrt(6 / fanIn). */
+export class HeUniform extends VarianceScalingPreset {
+  constructor(seed?: number | null | SeedConfig) {
+    super('HeUniform', 2, 'fan_in', 'uniform', [seed]);
+  }
+}
+/** Keras LecunNormal: truncated normal, stddev sqrt(1 / fanIn). */
+export class LecunNormal extends VarianceScalingPreset {
+  constructor(seed?: number | null | SeedConfig) {
+    super('LecunNormal', 1, 'fan_in', 'truncated_normal', [seed]);
+  }
+}
+/** Keras LecunUniform: uniform, limit sqrt(3 / fanIn). */
+export class LecunUniform extends VarianceScalingPreset {
+  constructor(seed?: number | null | SeedConfig) {
+    super('LecunUniform', 1, 'fan_in', 'uniform', [seed]);
+  }
+}
+
+export const glorotUniform = (c: SeedConfig = {}): Initializer => new GlorotUniform(c);
+export const glorotNormal = (c: SeedConfig = {}): Initializer => new GlorotNormal(c);
+export const heNormal = (c: SeedConfig = {}): Initializer => new HeNormal(c);
+export const heUniform = (c: SeedConfig = {}): Initializer => new HeUniform(c);
+export const lecunNormal = (c: SeedConfig = {}): Initializer => new LecunNormal(c);
+export const lecunUniform = (c: SeedConfig = {}): Initializer => new LecunUniform(c);
+
+/** Every value set to `value` (Keras Constant). @example new Constant(0.1) */
 export class Constant implements Initializer {
   readonly className: string = 'Constant';
   readonly value: number;
-  constructor(config: { value?: number } = {}) {
+  constructor(value?: number);
+  constructor(config?: { value?: number });
+  constructor(...args: unknown[]) {
+    const config = withPositional<{ value?: number }>('Constant', args, ['value'], ['value']);
     this.value = checkNumber('Constant', 'value', config.value ?? 0);
   }
   fill(values: Float32Array): void {
@@ -173,7 +222,8 @@ export class Constant implements Initializer {
 
 class Filled extends Constant {
   override readonly className: string;
-  constructor(className: string, value: number) {
+  constructor(className: string, value: number, args: unknown[]) {
+    withPositional(className, args, [], []);
     super({ value });
     this.className = className;
   }
@@ -182,21 +232,46 @@ class Filled extends Constant {
   }
 }
 
-export const zeros = (): Initializer => new Filled('Zeros', 0);
-export const ones = (): Initializer => new Filled('Ones', 1);
+/** Keras Zeros. */
+export class Zeros extends Filled {
+  constructor(...args: [] | [Record<string, never>]) {
+    super('Zeros', 0, args);
+  }
+}
+/** Keras Ones. */
+export class Ones extends Filled {
+  constructor(...args: [] | [Record<string, never>]) {
+    super('Ones', 1, args);
+  }
+}
+
+export const zeros = (): Initializer => new Zeros();
+export const ones = (): Initializer => new Ones();
 export const constant = (value: number): Initializer => new Constant({ value });
 
-/** Keras RandomNormal (mean 0, stddev 0.05) or TruncatedNormal (re-drawn beyond 2 stddev). */
+export interface RandomNormalConfig {
+  mean?: number;
+  stddev?: number;
+  seed?: number | null;
+}
+
+const NORMAL_KEYS = ['mean', 'stddev', 'seed'];
+
+/** Keras RandomNormal (mean 0, stddev 0.05). @example new RandomNormal(0, 0.05) // mean, stddev, seed */
 export class RandomNormal implements Initializer {
-  readonly className: string;
+  readonly className: string = 'RandomNormal';
   readonly mean: number;
   readonly stddev: number;
   readonly seed: number | null;
-  constructor(config: { mean?: number; stddev?: number; seed?: number | null } = {}, truncated = false) {
-    this.className = truncated ? 'TruncatedNormal' : 'RandomNormal';
-    this.mean = checkNumber(this.className, 'mean', config.mean ?? 0);
-    this.stddev = checkNumber(this.className, 'stddev', config.stddev ?? 0.05, true);
-    this.seed = checkSeed(this.className, config.seed);
+  constructor(mean?: number, stddev?: number, seed?: number | null);
+  constructor(config?: RandomNormalConfig);
+  constructor(...args: unknown[]) {
+    // new.target.name is the Keras class name here (RandomNormal or TruncatedNormal), used in messages only.
+    const where = new.target === TruncatedNormal ? 'TruncatedNormal' : 'RandomNormal';
+    const config = withPositional<RandomNormalConfig>(where, args, NORMAL_KEYS, NORMAL_KEYS);
+    this.mean = checkNumber(where, 'mean', config.mean ?? 0);
+    this.stddev = checkNumber(where, 'stddev', config.stddev ?? 0.05, true);
+    this.seed = checkSeed(where, config.seed);
   }
   fill(values: Float32Array): void {
     fillNormal(values, drawSeed(this.seed), this.mean, this.stddev, this.className === 'TruncatedNormal');
@@ -206,13 +281,28 @@ export class RandomNormal implements Initializer {
   }
 }
 
+/** Keras TruncatedNormal: a RandomNormal re-drawn beyond 2 stddev. @example new TruncatedNormal(0, 0.05) */
+export class TruncatedNormal extends RandomNormal {
+  override readonly className: string = 'TruncatedNormal';
+}
+
 /** Keras RandomUniform in [minval, maxval) (default [-0.05, 0.05)). */
 export class RandomUniform implements Initializer {
   readonly className: string = 'RandomUniform';
   readonly minval: number;
   readonly maxval: number;
   readonly seed: number | null;
-  constructor(config: { minval?: number; maxval?: number; seed?: number | null } = {}) {
+  /** Keras's order: RandomUniform(minval, maxval, seed). */
+  constructor(minval?: number, maxval?: number, seed?: number | null);
+  constructor(config?: { minval?: number; maxval?: number; seed?: number | null });
+  constructor(...args: unknown[]) {
+    const names = ['minval', 'maxval', 'seed'];
+    const config = withPositional<{ minval?: number; maxval?: number; seed?: number | null }>(
+      'RandomUniform',
+      args,
+      names,
+      names,
+    );
     this.minval = checkNumber('RandomUniform', 'minval', config.minval ?? -0.05);
     this.maxval = checkNumber('RandomUniform', 'maxval', config.maxval ?? 0.05);
     if (this.maxval < this.minval) {
@@ -233,27 +323,27 @@ export const randomNormal = (mean = 0, stddev = 0.05, seed: number | null = null
 export const randomUniform = (minval = -0.05, maxval = 0.05, seed: number | null = null): Initializer =>
   new RandomUniform({ minval, maxval, seed });
 export const truncatedNormal = (mean = 0, stddev = 0.05, seed: number | null = null): Initializer =>
-  new RandomNormal({ mean, stddev, seed }, true);
+  new TruncatedNormal({ mean, stddev, seed });
 
 type Factory = (config: Record<string, unknown>) => Initializer;
 const FACTORIES: Record<string, [string, Factory]> = {
-  glorotuniform: ['GlorotUniform', (c) => glorotUniform(c as SeedConfig)],
-  glorotnormal: ['GlorotNormal', (c) => glorotNormal(c as SeedConfig)],
-  henormal: ['HeNormal', (c) => heNormal(c as SeedConfig)],
-  heuniform: ['HeUniform', (c) => heUniform(c as SeedConfig)],
-  lecunnormal: ['LecunNormal', (c) => lecunNormal(c as SeedConfig)],
-  lecununiform: ['LecunUniform', (c) => lecunUniform(c as SeedConfig)],
+  glorotuniform: ['GlorotUniform', (c) => new GlorotUniform(c)],
+  glorotnormal: ['GlorotNormal', (c) => new GlorotNormal(c)],
+  henormal: ['HeNormal', (c) => new HeNormal(c)],
+  heuniform: ['HeUniform', (c) => new HeUniform(c)],
+  lecunnormal: ['LecunNormal', (c) => new LecunNormal(c)],
+  lecununiform: ['LecunUniform', (c) => new LecunUniform(c)],
   variancescaling: ['VarianceScaling', (c) => new VarianceScaling(c)],
-  zeros: ['Zeros', () => zeros()],
-  zero: ['Zeros', () => zeros()],
-  ones: ['Ones', () => ones()],
-  one: ['Ones', () => ones()],
+  zeros: ['Zeros', (c) => new Zeros(c as Record<string, never>)],
+  zero: ['Zeros', (c) => new Zeros(c as Record<string, never>)],
+  ones: ['Ones', (c) => new Ones(c as Record<string, never>)],
+  one: ['Ones', (c) => new Ones(c as Record<string, never>)],
   constant: ['Constant', (c) => new Constant(c)],
   randomnormal: ['RandomNormal', (c) => new RandomNormal(c)],
   normal: ['RandomNormal', (c) => new RandomNormal(c)],
   randomuniform: ['RandomUniform', (c) => new RandomUniform(c)],
   uniform: ['RandomUniform', (c) => new RandomUniform(c)],
-  truncatednormal: ['TruncatedNormal', (c) => new RandomNormal(c, true)],
+  truncatednormal: ['TruncatedNormal', (c) => new TruncatedNormal(c)],
 };
 
 const KNOWN = [...new Set(Object.values(FACTORIES).map(([name]) => name))].join(', ');

@@ -2,6 +2,7 @@
 // hand them to the trainer through LayerWeight.regularizer; activity regularizers are not supported.
 
 import { ConfigError, describe, invalid, NotFoundError } from './errors.js';
+import { withPositional } from './options.js';
 
 export interface Regularizer {
   readonly className: string;
@@ -32,17 +33,13 @@ function factor(where: string, arg: string, value: unknown, fallback: number): n
   return v;
 }
 
-/** Keras L1L2 and, with one factor fixed at zero, L1 and L2 (each defaults to 0.01 as in Keras). */
-export class L1L2 implements Regularizer {
-  readonly className: string;
-  readonly l1: number;
-  readonly l2: number;
-
-  constructor(config: { l1?: number; l2?: number } = {}, className: 'L1' | 'L2' | 'L1L2' = 'L1L2') {
-    this.className = className;
-    this.l1 = className === 'L2' ? 0 : factor(className, 'l1', config.l1, className === 'L1' ? 0.01 : 0);
-    this.l2 = className === 'L1' ? 0 : factor(className, 'l2', config.l2, className === 'L2' ? 0.01 : 0);
-  }
+/** The penalty l1 * sum|x| + l2 * sum x^2 that L1, L2 and L1L2 share. */
+abstract class WeightPenalty implements Regularizer {
+  abstract readonly className: string;
+  constructor(
+    readonly l1: number,
+    readonly l2: number,
+  ) {}
 
   penalty(values: Float32Array): number {
     let abs = 0;
@@ -64,18 +61,60 @@ export class L1L2 implements Regularizer {
     }
   }
 
+  abstract getConfig(): Record<string, unknown>;
+}
+
+/** Keras L1: l1 * sum|x| (default 0.01). @example new L1(0.001) */
+export class L1 extends WeightPenalty {
+  readonly className = 'L1';
+  constructor(l1?: number);
+  constructor(config?: { l1?: number });
+  constructor(...args: unknown[]) {
+    const config = withPositional<{ l1?: number }>('L1', args, ['l1'], ['l1']);
+    super(factor('L1', 'l1', config.l1, 0.01), 0);
+  }
   getConfig(): Record<string, unknown> {
-    if (this.className === 'L1') return { l1: this.l1 };
-    if (this.className === 'L2') return { l2: this.l2 };
+    return { l1: this.l1 };
+  }
+}
+
+/** Keras L2: l2 * sum x^2 (default 0.01). @example new L2(0.01) */
+export class L2 extends WeightPenalty {
+  readonly className = 'L2';
+  constructor(l2?: number);
+  constructor(config?: { l2?: number });
+  constructor(...args: unknown[]) {
+    const config = withPositional<{ l2?: number }>('L2', args, ['l2'], ['l2']);
+    super(0, factor('L2', 'l2', config.l2, 0.01));
+  }
+  getConfig(): Record<string, unknown> {
+    return { l2: this.l2 };
+  }
+}
+
+/** Keras L1L2: both penalties, each 0 unless given (the string 'l1_l2' means 0.01 each). @example new L1L2(0.01, 0.01) */
+export class L1L2 extends WeightPenalty {
+  readonly className = 'L1L2';
+  constructor(l1?: number, l2?: number);
+  constructor(config?: { l1?: number; l2?: number });
+  constructor(...args: unknown[]) {
+    const config = withPositional<{ l1?: number; l2?: number }>('L1L2', args, ['l1', 'l2'], ['l1', 'l2']);
+    super(factor('L1L2', 'l1', config.l1, 0), factor('L1L2', 'l2', config.l2, 0));
+  }
+  getConfig(): Record<string, unknown> {
     return { l1: this.l1, l2: this.l2 };
   }
 }
 
-export const l1 = (factorL1 = 0.01): Regularizer => new L1L2({ l1: factorL1 }, 'L1');
-export const l2 = (factorL2 = 0.01): Regularizer => new L1L2({ l2: factorL2 }, 'L2');
-export const l1l2 = (factorL1 = 0.01, factorL2 = 0.01): Regularizer => new L1L2({ l1: factorL1, l2: factorL2 }, 'L1L2');
+export const l1 = (factorL1 = 0.01): Regularizer => new L1(factorL1);
+export const l2 = (factorL2 = 0.01): Regularizer => new L2(factorL2);
+export const l1l2 = (factorL1 = 0.01, factorL2 = 0.01): Regularizer => new L1L2(factorL1, factorL2);
 
-const CLASSES: Record<string, 'L1' | 'L2' | 'L1L2'> = { l1: 'L1', l2: 'L2', l1l2: 'L1L2' };
+const CLASSES: Record<string, (config: { l1?: number; l2?: number }) => Regularizer> = {
+  l1: (c) => new L1(c),
+  l2: (c) => new L2(c),
+  l1l2: (c) => new L1L2(c),
+};
 
 /**
  * Resolves 'l2', 'L1L2', 'l1_l2', {class_name: 'L2', config: {l2: 0.001}}, {className, config}, an instance, or
@@ -95,12 +134,12 @@ export function getRegularizer(value: unknown, where = 'getRegularizer'): Regula
   if (typeof name !== 'string' || !config || typeof config !== 'object') {
     throw new ConfigError(invalid(where, 'regularizer', "a name like 'l2' or {class_name, config}", value));
   }
-  const className = CLASSES[name.replace(/_/g, '').toLowerCase()];
-  if (!className) throw new NotFoundError(`${where}: unknown regularizer ${describe(name)}. Known: L1, L2, L1L2.`);
-  const c = config as { l1?: number; l2?: number };
+  const key = name.replace(/_/g, '').toLowerCase();
+  const make = CLASSES[key];
+  if (!make) throw new NotFoundError(`${where}: unknown regularizer ${describe(name)}. Known: L1, L2, L1L2.`);
   // Keras's string 'l1_l2' means l1=0.01, l2=0.01; the class with no config means zeros.
-  if (className === 'L1L2' && typeof value === 'string') return l1l2();
-  return new L1L2(c, className);
+  if (key === 'l1l2' && typeof value === 'string') return l1l2();
+  return make(config as { l1?: number; l2?: number });
 }
 
 export function regularizerSpec(reg: Regularizer | null): RegularizerSpec | null {

@@ -1,13 +1,31 @@
-// The value layers pass around: a flat float32 buffer and its concrete shape, batch first, channels last.
-// Deliberately not a math library: all arithmetic goes through the backend.
+// The value layers pass around: a flat typed array and its concrete shape, batch first, channels last (float32
+// inside models; datasets hand out uint8). The small NumPy-style helpers users need around a model (sliceRows,
+// take, reshape, argMax, oneHot, concatenate) are in tensor-ops.ts. Deliberately not a math library: model
+// arithmetic goes through the backend.
 
 import { describe, ShapeError } from './errors.js';
 
 /** A shape with the batch dimension first; null where unknown until data arrives (the batch, usually). */
 export type Shape = (number | null)[];
 
-export interface Tensor {
-  data: Float32Array;
+/** The element arrays a tensor may hold. */
+export type NumericArray =
+  | Float32Array
+  | Float64Array
+  | Int8Array
+  | Int16Array
+  | Int32Array
+  | Uint8Array
+  | Uint8ClampedArray
+  | Uint16Array
+  | Uint32Array;
+
+/**
+ * A typed array and its shape, row-major. `D` is the element type: Float32Array (the default, what models compute
+ * in), Uint8Array (images and labels from the dataset loaders), Int32Array (argMax) ...
+ */
+export interface Tensor<D extends NumericArray = Float32Array> {
+  data: D;
   /** Concrete dimensions, batch first: (N, H, W, C) for images, (N, F) for features. */
   shape: number[];
 }
@@ -18,9 +36,13 @@ export function sizeOf(shape: readonly number[]): number {
   return size;
 }
 
-/** Wraps data in a tensor, checking that the length matches the shape. */
-export function tensor(data: Float32Array | number[], shape: number[]): Tensor {
-  const buffer = data instanceof Float32Array ? data : Float32Array.from(data);
+/**
+ * Wraps data in a tensor, checking that the length matches the shape. A typed array keeps its type (and is not
+ * copied); a number[] becomes a Float32Array.
+ * @example tensor([1, 2, 3, 4, 5, 6], [2, 3]); tensor(new Uint8Array(784), [1, 28, 28])
+ */
+export function tensor<D extends NumericArray = Float32Array>(data: D | number[], shape: number[]): Tensor<D> {
+  const buffer = (Array.isArray(data) ? Float32Array.from(data) : data) as D;
   for (const d of shape) {
     if (!Number.isInteger(d) || d < 0) {
       throw new ShapeError(`tensor: invalid 'shape'. Expected non-negative integers, received ${describe(shape)}.`);
@@ -31,7 +53,7 @@ export function tensor(data: Float32Array | number[], shape: number[]): Tensor {
       `tensor: invalid 'data'. Expected ${sizeOf(shape)} values for shape ${describe(shape)}, received ${buffer.length}.`,
     );
   }
-  return { data: buffer, shape };
+  return { data: buffer, shape: [...shape] };
 }
 
 export function zeros(shape: number[]): Tensor {

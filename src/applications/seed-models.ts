@@ -22,13 +22,13 @@ export function mnistCnn(options: SeedModelOptions = {}): Sequential {
   const inputShape = options.inputShape ?? [28, 28, 1];
   return new Sequential(
     [
-      new Conv2D({ filters: 32, kernelSize: 3, activation: 'relu', inputShape }),
-      new MaxPooling2D({ poolSize: 2 }),
-      new Conv2D({ filters: 64, kernelSize: 3, activation: 'relu' }),
-      new MaxPooling2D({ poolSize: 2 }),
-      new Flatten({}),
-      new Dense({ units: 128, activation: 'relu' }),
-      new Dense({ units: options.numClasses ?? 10, activation: 'softmax' }),
+      new Conv2D(32, 3, { activation: 'relu', inputShape }),
+      new MaxPooling2D(2),
+      new Conv2D(64, 3, { activation: 'relu' }),
+      new MaxPooling2D(2),
+      new Flatten(),
+      new Dense(128, { activation: 'relu' }),
+      new Dense(options.numClasses ?? 10, { activation: 'softmax' }),
     ],
     { name: 'mnist_cnn' },
   );
@@ -39,11 +39,11 @@ export function fashionCnn(options: SeedModelOptions = {}): Sequential {
   const inputShape = options.inputShape ?? [28, 28, 1];
   return new Sequential(
     [
-      new Conv2D({ filters: 5, kernelSize: 3, activation: 'relu', padding: 'same', inputShape }),
-      new MaxPooling2D({ poolSize: 2 }),
-      new Flatten({}),
-      new Dense({ units: 120, activation: 'relu' }),
-      new Dense({ units: options.numClasses ?? 10, activation: 'softmax' }),
+      new Conv2D(5, 3, { activation: 'relu', padding: 'same', inputShape }),
+      new MaxPooling2D(2),
+      new Flatten(),
+      new Dense(120, { activation: 'relu' }),
+      new Dense(options.numClasses ?? 10, { activation: 'softmax' }),
     ],
     { name: 'fashion_cnn' },
   );
@@ -54,14 +54,14 @@ export function lenet5(options: SeedModelOptions = {}): Sequential {
   const inputShape = options.inputShape ?? [28, 28, 1];
   return new Sequential(
     [
-      new Conv2D({ filters: 6, kernelSize: 5, activation: 'tanh', padding: 'same', inputShape }),
-      new AveragePooling2D({ poolSize: 2 }),
-      new Conv2D({ filters: 16, kernelSize: 5, activation: 'tanh' }),
-      new AveragePooling2D({ poolSize: 2 }),
-      new Flatten({}),
-      new Dense({ units: 120, activation: 'tanh' }),
-      new Dense({ units: 84, activation: 'tanh' }),
-      new Dense({ units: options.numClasses ?? 10, activation: 'softmax' }),
+      new Conv2D(6, 5, { activation: 'tanh', padding: 'same', inputShape }),
+      new AveragePooling2D(2),
+      new Conv2D(16, 5, { activation: 'tanh' }),
+      new AveragePooling2D(2),
+      new Flatten(),
+      new Dense(120, { activation: 'tanh' }),
+      new Dense(84, { activation: 'tanh' }),
+      new Dense(options.numClasses ?? 10, { activation: 'softmax' }),
     ],
     { name: 'lenet5' },
   );
@@ -72,18 +72,18 @@ export function bnDropoutCnn(options: SeedModelOptions = {}): Sequential {
   const inputShape = options.inputShape ?? [28, 28, 1];
   return new Sequential(
     [
-      new Conv2D({ filters: 32, kernelSize: 3, activation: 'relu', padding: 'same', inputShape }),
-      new BatchNormalization({}),
-      new Conv2D({ filters: 64, kernelSize: 3, activation: 'relu', padding: 'same' }),
-      new BatchNormalization({}),
-      new MaxPooling2D({ poolSize: 2 }),
-      new Conv2D({ filters: 128, kernelSize: 3, activation: 'relu', padding: 'same' }),
-      new BatchNormalization({}),
-      new MaxPooling2D({ poolSize: 2 }),
-      new Flatten({}),
-      new Dense({ units: 256, activation: 'relu' }),
-      new Dropout({ rate: 0.5 }),
-      new Dense({ units: options.numClasses ?? 10, activation: 'softmax' }),
+      new Conv2D(32, 3, { activation: 'relu', padding: 'same', inputShape }),
+      new BatchNormalization(),
+      new Conv2D(64, 3, { activation: 'relu', padding: 'same' }),
+      new BatchNormalization(),
+      new MaxPooling2D(2),
+      new Conv2D(128, 3, { activation: 'relu', padding: 'same' }),
+      new BatchNormalization(),
+      new MaxPooling2D(2),
+      new Flatten(),
+      new Dense(256, { activation: 'relu' }),
+      new Dropout(0.5),
+      new Dense(options.numClasses ?? 10, { activation: 'softmax' }),
     ],
     { name: 'bn_dropout_cnn' },
   );
@@ -92,9 +92,9 @@ export function bnDropoutCnn(options: SeedModelOptions = {}): Sequential {
 /** A plain MLP: Flatten, Dense(128, relu), Dense(10, softmax) (seed 003's comparison with a CNN). */
 export function mlp(options: SeedModelOptions & { hiddenUnits?: number[] } = {}): Sequential {
   const inputShape = options.inputShape ?? [28, 28, 1];
-  const hidden = (options.hiddenUnits ?? [128]).map((units) => new Dense({ units, activation: 'relu' }));
+  const hidden = (options.hiddenUnits ?? [128]).map((units) => new Dense(units, { activation: 'relu' }));
   return new Sequential(
-    [new Flatten({ inputShape }), ...hidden, new Dense({ units: options.numClasses ?? 10, activation: 'softmax' })],
+    [new Flatten({ inputShape }), ...hidden, new Dense(options.numClasses ?? 10, { activation: 'softmax' })],
     {
       name: 'mlp',
     },

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { ConfigError, FormatError, invalid } from '../errors.js';
 import { atomicWriteBytes, removeStaleTemps } from '../io/atomic-write.js';
 import { checkWritable, MAX_INPUT_BYTES, readInputFile } from '../io/file-checks.js';
+import { withPositional } from '../options.js';
 import { Callback, type Logs, type RandomState } from './callback.js';
 import { printMessage } from './monitor.js';
 
@@ -40,8 +41,17 @@ export class BackupAndRestore extends Callback {
   readonly deleteCheckpoint: boolean;
   readonly verbose: 0 | 1;
 
-  constructor(options: BackupAndRestoreOptions) {
+  /** Keras's order: BackupAndRestore(backupDir, saveFreq, deleteCheckpoint). */
+  constructor(backupDir: string, options?: Omit<BackupAndRestoreOptions, 'backupDir'>);
+  constructor(options: BackupAndRestoreOptions);
+  constructor(...args: unknown[]) {
     super();
+    const options = withPositional<BackupAndRestoreOptions>(
+      'BackupAndRestore',
+      args,
+      ['backupDir'],
+      ['backupDir', 'deleteCheckpoint', 'verbose'],
+    );
     if (typeof options?.backupDir !== 'string' || options.backupDir === '') {
       throw new ConfigError(invalid('BackupAndRestore', 'backupDir', 'a non-empty folder path', options?.backupDir));
     }

@@ -6,6 +6,7 @@ import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } fr
 import { dirname } from 'node:path';
 import { ConfigError, invalid } from '../errors.js';
 import { checkWritable } from '../io/file-checks.js';
+import { withPositional } from '../options.js';
 import { Callback, type Logs } from './callback.js';
 
 export interface CSVLoggerOptions {
@@ -33,8 +34,12 @@ export class CSVLogger extends Callback {
   keys: string[] | null = null;
   private writeHeader = true;
 
-  constructor(filename: string, options: CSVLoggerOptions = {}) {
+  /** Keras's order: CSVLogger(filename, separator, append). */
+  constructor(filename: string, options?: CSVLoggerOptions);
+  constructor(filename: string, separator?: string, append?: boolean);
+  constructor(filename: string, ...rest: unknown[]) {
     super();
+    const options = withPositional<CSVLoggerOptions>('CSVLogger', rest, ['separator', 'append'], ['separator', 'append']);
     if (typeof filename !== 'string' || filename === '') {
       throw new ConfigError(invalid('CSVLogger', 'filename', 'a non-empty path', filename));
     }

@@ -2,8 +2,9 @@
 // optionally restoring the best epoch's weights at the end. It never changes the learning rate.
 
 import { ConfigError, invalid } from '../errors.js';
+import { withPositional } from '../options.js';
 import type { Logs } from './callback.js';
-import { MonitorCallback, type MonitorOptions, printMessage } from './monitor.js';
+import { MONITOR_KEYS, MonitorCallback, type MonitorOptions, printMessage } from './monitor.js';
 
 export interface EarlyStoppingOptions extends MonitorOptions {
   /** Epochs without improvement before stopping (default 0). */
@@ -16,6 +17,8 @@ export interface EarlyStoppingOptions extends MonitorOptions {
   startFromEpoch?: number;
   verbose?: 0 | 1;
 }
+
+const KEYS = ['patience', 'baseline', 'restoreBestWeights', 'startFromEpoch', 'verbose'];
 
 /**
  * Stops training when `monitor` stops improving.
@@ -33,8 +36,12 @@ export class EarlyStopping extends MonitorCallback {
   bestEpoch = 0;
   bestWeights: Float32Array[] | null = null;
 
-  constructor(options: EarlyStoppingOptions = {}) {
-    super('EarlyStopping', options);
+  /** Keras's order: EarlyStopping(monitor, minDelta, patience, verbose, mode, baseline, restoreBestWeights). */
+  constructor(monitor?: string, options?: Omit<EarlyStoppingOptions, 'monitor'>);
+  constructor(options?: EarlyStoppingOptions);
+  constructor(...args: unknown[]) {
+    const options = withPositional<EarlyStoppingOptions>('EarlyStopping', args, ['monitor'], [...MONITOR_KEYS, ...KEYS]);
+    super('EarlyStopping', options, KEYS);
     const count = (name: string, value: number) => {
       if (!Number.isInteger(value) || value < 0) {
         throw new ConfigError(invalid('EarlyStopping', name, 'a non-negative integer', value));

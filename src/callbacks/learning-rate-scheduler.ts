@@ -2,6 +2,7 @@
 // added to the epoch's logs as 'learning_rate'. Per-step schedules belong to the optimizer, not here.
 
 import { ConfigError, invalid, ValueError } from '../errors.js';
+import { withPositional } from '../options.js';
 import { Callback, type Logs } from './callback.js';
 import { printMessage } from './monitor.js';
 
@@ -16,8 +17,11 @@ export class LearningRateScheduler extends Callback {
   readonly schedule: LearningRateSchedule;
   readonly verbose: 0 | 1;
 
-  constructor(schedule: LearningRateSchedule, options: { verbose?: 0 | 1 } = {}) {
+  constructor(schedule: LearningRateSchedule, options?: { verbose?: 0 | 1 });
+  constructor(schedule: LearningRateSchedule, verbose?: 0 | 1);
+  constructor(schedule: LearningRateSchedule, ...rest: unknown[]) {
     super();
+    const options = withPositional<{ verbose?: 0 | 1 }>('LearningRateScheduler', rest, ['verbose'], ['verbose']);
     if (typeof schedule !== 'function') {
       throw new ConfigError(invalid('LearningRateScheduler', 'schedule', 'a function (epoch, lr) => lr', schedule));
     }

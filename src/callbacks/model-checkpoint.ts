@@ -6,9 +6,10 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { ConfigError, invalid } from '../errors.js';
 import { checkWritable } from '../io/file-checks.js';
+import { withPositional } from '../options.js';
 import type { Logs } from './callback.js';
 import { formatFilepath } from './filepath-template.js';
-import { MonitorCallback, type MonitorOptions, printMessage } from './monitor.js';
+import { MONITOR_KEYS, MonitorCallback, type MonitorOptions, printMessage } from './monitor.js';
 
 export interface ModelCheckpointOptions extends MonitorOptions {
   /** Path template, e.g. 'ckpt-{epoch:02d}-{val_loss:.2f}.keras' (epoch is 1-based). */
@@ -24,9 +25,11 @@ export interface ModelCheckpointOptions extends MonitorOptions {
   verbose?: 0 | 1;
 }
 
+const KEYS = ['filepath', 'saveBestOnly', 'saveWeightsOnly', 'saveFreq', 'initialValueThreshold', 'verbose'];
+
 /**
  * Saves checkpoints while training.
- * @example new ModelCheckpoint({ filepath: 'best.keras', monitor: 'val_accuracy', saveBestOnly: true })
+ * @example new ModelCheckpoint('best.keras', { monitor: 'val_accuracy', saveBestOnly: true })
  */
 export class ModelCheckpoint extends MonitorCallback {
   readonly filepath: string;
@@ -40,8 +43,17 @@ export class ModelCheckpoint extends MonitorCallback {
   private currentEpoch = 0;
   private batchesSinceSave = 0;
 
-  constructor(options: ModelCheckpointOptions) {
-    super('ModelCheckpoint', options);
+  /** Keras's order: ModelCheckpoint(filepath, monitor, verbose, saveBestOnly, saveWeightsOnly, mode, saveFreq). */
+  constructor(filepath: string, options?: Omit<ModelCheckpointOptions, 'filepath'>);
+  constructor(options: ModelCheckpointOptions);
+  constructor(...args: unknown[]) {
+    const options = withPositional<ModelCheckpointOptions>(
+      'ModelCheckpoint',
+      args,
+      ['filepath', 'monitor'],
+      [...MONITOR_KEYS, ...KEYS],
+    );
+    super('ModelCheckpoint', options, KEYS);
     if (typeof options?.filepath !== 'string' || options.filepath === '') {
       throw new ConfigError(invalid('ModelCheckpoint', 'filepath', 'a non-empty path template', options?.filepath));
     }

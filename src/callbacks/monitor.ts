@@ -3,10 +3,14 @@
 // It keeps no per-run state of its own beyond `best`; subclasses reset theirs in onTrainBegin.
 
 import { ConfigError, invalid } from '../errors.js';
+import { checkOptions } from '../options.js';
 import { writeOut } from '../output.js';
 import { Callback, type Logs } from './callback.js';
 
 export type MonitorMode = 'auto' | 'min' | 'max';
+
+/** Options every monitor callback accepts. */
+export const MONITOR_KEYS = ['monitor', 'mode', 'minDelta'] as const;
 
 export interface MonitorOptions {
   /** Metric key in the logs (default 'val_loss'). */
@@ -37,9 +41,15 @@ export abstract class MonitorCallback extends Callback {
   best: number | null = null;
   private warnedMissing = false;
 
-  constructor(where: string, options: MonitorOptions, defaultMinDelta = 0) {
+  /** `ownKeys`: the subclass's options beside MONITOR_KEYS; every key is checked by the shared checkOptions. */
+  constructor(where: string, options: MonitorOptions, ownKeys: readonly string[], defaultMinDelta = 0) {
     super();
-    this.monitor = options.monitor ?? 'val_loss';
+    checkOptions(where, options, [...MONITOR_KEYS, ...ownKeys]);
+    const monitor = options.monitor ?? 'val_loss';
+    if (typeof monitor !== 'string' || monitor === '') {
+      throw new ConfigError(invalid(where, 'monitor', "a metric name such as 'val_loss'", monitor));
+    }
+    this.monitor = monitor;
     const mode = options.mode ?? 'auto';
     if (mode !== 'auto' && mode !== 'min' && mode !== 'max') {
       throw new ConfigError(invalid(where, 'mode', "'auto', 'min' or 'max'", mode));

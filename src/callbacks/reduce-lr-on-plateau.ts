@@ -2,8 +2,9 @@
 // improvement, then wait `cooldown` epochs. Never below minLr; it does not touch weights.
 
 import { ConfigError, invalid } from '../errors.js';
+import { withPositional } from '../options.js';
 import type { Logs } from './callback.js';
-import { MonitorCallback, type MonitorOptions, printMessage } from './monitor.js';
+import { MONITOR_KEYS, MonitorCallback, type MonitorOptions, printMessage } from './monitor.js';
 
 export interface ReduceLROnPlateauOptions extends MonitorOptions {
   /** New lr = lr * factor; must be < 1 (default 0.1). */
@@ -16,6 +17,8 @@ export interface ReduceLROnPlateauOptions extends MonitorOptions {
   minLr?: number;
   verbose?: 0 | 1;
 }
+
+const KEYS = ['factor', 'patience', 'cooldown', 'minLr', 'verbose'];
 
 /**
  * Reduces the learning rate when `monitor` plateaus. minDelta defaults to 1e-4 as in Keras.
@@ -30,8 +33,17 @@ export class ReduceLROnPlateau extends MonitorCallback {
   wait = 0;
   cooldownCounter = 0;
 
-  constructor(options: ReduceLROnPlateauOptions = {}) {
-    super('ReduceLROnPlateau', options, 1e-4);
+  /** Keras's order: ReduceLROnPlateau(monitor, factor, patience, ...). */
+  constructor(monitor?: string, options?: Omit<ReduceLROnPlateauOptions, 'monitor'>);
+  constructor(options?: ReduceLROnPlateauOptions);
+  constructor(...args: unknown[]) {
+    const options = withPositional<ReduceLROnPlateauOptions>(
+      'ReduceLROnPlateau',
+      args,
+      ['monitor', 'factor', 'patience'],
+      [...MONITOR_KEYS, ...KEYS],
+    );
+    super('ReduceLROnPlateau', options, KEYS, 1e-4);
     this.factor = options.factor ?? 0.1;
     if (!(this.factor < 1) || !(this.factor >= 0)) {
       throw new ConfigError(

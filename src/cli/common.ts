@@ -59,7 +59,7 @@ export async function loadNamedDataset(name: string, dataDir?: string): Promise<
   let splits: DatasetSplits;
   let classNames: string[];
   if (name === 'mnist') {
-    splits = mnist.loadData(options);
+    splits = await mnist.loadData(options);
     classNames = Array.from({ length: 10 }, (_, i) => String(i));
   } else if (name === 'fashion-mnist') {
     splits = await fashionMnist.loadData(options);

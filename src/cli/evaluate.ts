@@ -17,6 +17,6 @@ export async function evaluateCommand(modelPath: string, options: EvaluateOption
   const test = new NormalizedBatches(data.xTest, data.yTest, options.batchSize, false);
   // A model saved without a compile config is evaluated as the seeds train it.
   if (!model.isCompiled()) model.compile({ optimizer: 'adam', loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });
-  const result = await model.evaluate(test, { verbose: 1 });
+  const result = await model.evaluate(test, { verbose: 1, returnDict: true });
   for (const [name, value] of Object.entries(result)) console.log(`${name}: ${value.toFixed(4)}`);
 }

@@ -56,7 +56,8 @@ export async function trainCommand(options: TrainOptions): Promise<void> {
   const seconds = (performance.now() - started) / 1000;
   const result = await model.evaluate(new NormalizedBatches(data.xTest, data.yTest, 256, false), { verbose: 0 });
   console.log(`Training time: ${seconds.toFixed(1)} s`);
-  console.log(`Test loss: ${result.loss!.toFixed(4)} - test accuracy: ${(100 * result.accuracy!).toFixed(2)}%`);
+  const [loss, accuracy] = result as number[];
+  console.log(`Test loss: ${loss!.toFixed(4)} - test accuracy: ${(100 * accuracy!).toFixed(2)}%`);
   await model.save(options.out);
   console.log(`Saved ${options.out}`);
 }

@@ -6,6 +6,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { NotFoundError } from '../errors.js';
 import { atomicWriteBytes } from '../io/atomic-write.js';
+import { checkOptions } from '../options.js';
 import { type DatasetSplits, findIdxFile, IDX_FILES, readSplits } from './splits.js';
 
 /** Zalando's release (as its README links it) and the mirror keras.datasets downloads from. */
@@ -60,7 +61,13 @@ async function download(name: string, dir: string, fetchFn: typeof fetch): Promi
  * Loads Fashion-MNIST: 60,000 train and 10,000 test 28x28 uint8 images of clothes, labels 0-9.
  * @example const [[xTrain, yTrain], [xTest, yTest]] = await fashionMnist.loadData();
  */
-async function loadData(options: FashionMnistOptions = {}): Promise<DatasetSplits> {
+async function loadData(rawOptions?: FashionMnistOptions): Promise<DatasetSplits> {
+  const options = checkOptions<FashionMnistOptions>('fashionMnist.loadData', rawOptions, [
+    'path',
+    'cacheDir',
+    'download',
+    'fetch',
+  ]);
   if (options.path !== undefined) return readSplits(options.path, 'fashionMnist.loadData');
   const dir = join(options.cacheDir ?? convkitHome(), 'datasets', 'fashion-mnist');
   for (const base of Object.values(IDX_FILES)) {

@@ -4,12 +4,10 @@
 import { gunzipSync } from 'node:zlib';
 import { FormatError } from '../errors.js';
 import { MAX_INPUT_BYTES, readInputFile } from '../io/file-checks.js';
+import type { Tensor } from '../tensor.js';
 
 /** A uint8 array with its shape: images [N, 28, 28], labels [N]. */
-export interface ByteTensor {
-  data: Uint8Array;
-  shape: number[];
-}
+export type ByteTensor = Tensor<Uint8Array>;
 
 /** IDX magic numbers for unsigned bytes: 0x00000801 labels (1 dim), 0x00000803 images (3 dims). */
 export const IDX_LABELS_MAGIC = 0x00000801;

@@ -4,6 +4,7 @@
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { NotFoundError } from '../errors.js';
+import { checkOptions } from '../options.js';
 import { type DatasetSplits, readSplits } from './splits.js';
 
 export interface MnistOptions {
@@ -24,11 +25,13 @@ export function embeddedMnistDir(): string {
 }
 
 /**
- * Loads MNIST: 60,000 train and 10,000 test images of 28x28 uint8 pixels, labels 0-9.
- * @example const [[xTrain, yTrain], [xTest, yTest]] = mnist.loadData(); // xTrain.shape = [60000, 28, 28]
+ * Loads MNIST: 60,000 train and 10,000 test images of 28x28 uint8 pixels, labels 0-9. Async like every convkit
+ * dataset loader (see docs/decisions.md), though this one never touches the network.
+ * @example const [[xTrain, yTrain], [xTest, yTest]] = await mnist.loadData(); // xTrain.shape = [60000, 28, 28]
  */
-function loadData(options: MnistOptions = {}): DatasetSplits {
-  return readSplits(options.path ?? embeddedMnistDir(), 'mnist.loadData');
+async function loadData(options?: MnistOptions): Promise<DatasetSplits> {
+  const { path } = checkOptions<MnistOptions>('mnist.loadData', options, ['path']);
+  return readSplits(path ?? embeddedMnistDir(), 'mnist.loadData');
 }
 
 export const mnist = { loadData };

@@ -15,7 +15,7 @@ const SCALE = 1 / 255;
  * A Dataset over uint8 images [N, H, W] (a channel axis of 1 is added, as normalize() does) or [N, H, W, C] and
  * their labels [N] (class indices). With `shuffle` (the default, as in fit()) every epoch draws a new order.
  * @example
- * const [[xTrain, yTrain], [xTest, yTest]] = mnist.loadData();
+ * const [[xTrain, yTrain], [xTest, yTest]] = await mnist.loadData();
  * await model.fit(new NormalizedBatches(xTrain, yTrain, 64), { epochs: 5 });
  * await model.evaluate(new NormalizedBatches(xTest, yTest, 256, false));
  */

@@ -70,7 +70,7 @@ export interface OptimizerVars {
 
 /** Slot shapes: each trainable weight's shape repeated per slot, when the counts line up; else flat. */
 function slotShape(model: Model, values: Float32Array[], index: number): number[] {
-  const trainable = model.trainableWeights();
+  const trainable = model.trainableWeights;
   const perWeight = trainable.length > 0 ? (values.length - 2) / trainable.length : 0;
   const weight = Number.isInteger(perWeight) && perWeight > 0 ? trainable[Math.floor((index - 2) / perWeight)] : undefined;
   const value = values[index]!;

@@ -6,6 +6,7 @@ import { createRequire } from 'node:module';
 import { ConfigError, FormatError, invalid } from '../errors.js';
 import type { Model } from '../models/model.js';
 import { modelFromKeras, modelToKeras } from '../models/model-config.js';
+import { checkOptions } from '../options.js';
 import { atomicWrite, atomicWriteBytes, readFileOrThrow } from './atomic-write.js';
 import { compileConfigOf, compileFromKeras } from './compile-config.js';
 import { MAX_INPUT_BYTES } from './file-checks.js';
@@ -45,7 +46,7 @@ function dateSaved(): string {
 function optimizerVarsOf(model: Model, include: boolean): OptimizerVars | null {
   const optimizer = model.compiled?.optimizer;
   if (!include || !optimizer) return null;
-  optimizer.build(model.trainableWeights());
+  optimizer.build(model.trainableWeights);
   return { name: optimizer.name, values: optimizer.getState() };
 }
 
@@ -73,7 +74,8 @@ export function kerasConfigOf(model: Model): Record<string, unknown> {
  * Saves a model as a Keras 3 `.keras` zip, or weights only as `.weights.h5`, atomically.
  * @example await saveModel(model, 'mnist.keras'); await saveModel(model, 'ckpt.weights.h5', { weightsOnly: true });
  */
-export async function saveModel(model: Model, path: string, options: SaveOptions = {}): Promise<void> {
+export async function saveModel(model: Model, path: string, rawOptions?: SaveOptions): Promise<void> {
+  const options = checkOptions<SaveOptions>('saveModel', rawOptions, ['includeOptimizer', 'weightsOnly']);
   requireBuilt(model, 'saveModel');
   const weightsOnly = options.weightsOnly ?? path.endsWith('.weights.h5');
   const optimizer = optimizerVarsOf(model, options.includeOptimizer ?? true);
@@ -166,7 +168,7 @@ function applyOptimizerState(model: Model, file: H5File, source: string): void {
   const optimizer = model.compiled?.optimizer;
   const values = readOptimizerVars(file);
   if (!optimizer || !values || values.length === 0) return;
-  optimizer.build(model.trainableWeights());
+  optimizer.build(model.trainableWeights);
   const expected = optimizer.variables().length;
   // Keras omits the learning_rate variable when the rate is a schedule; ours always has it.
   if (values.length === expected - 1) values.splice(1, 0, Float32Array.of(optimizer.currentLearningRate()));
@@ -188,7 +190,8 @@ function applyOptimizerState(model: Model, file: H5File, source: string): void {
  * compiles it from compile_config and restores the optimizer state.
  * @example const model = await loadModel('mnist_cnn.keras'); await model.predict(x);
  */
-export async function loadModel(path: string, options: LoadOptions = {}): Promise<Model> {
+export async function loadModel(path: string, rawOptions?: LoadOptions): Promise<Model> {
+  const options = checkOptions<LoadOptions>('loadModel', rawOptions, ['compile']);
   const archive = readKerasArchive(readFileOrThrow(path, 'loadModel', KERAS_EXPECTED), path);
   const model = modelFromKeras(archive.config);
   if (!model.built) {

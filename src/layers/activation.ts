@@ -5,7 +5,7 @@ import { type ActivationSpec, resolveActivation } from '../activations.js';
 import type { ActivationAttrs, ActivationKind } from '../backend/backend.js';
 import type { Tensor } from '../tensor.js';
 import { ActivationLayerBase } from './activation-layer-base.js';
-import { checkKeys } from './common.js';
+import { checkKeys, type Given, layerArgs } from './common.js';
 import type { BaseLayerConfig, CallContext, FusableOutputLayer } from './layer.js';
 
 export interface ActivationConfig extends BaseLayerConfig {
@@ -17,7 +17,10 @@ export class Activation extends ActivationLayerBase implements FusableOutputLaye
   readonly className: string = 'Activation';
   readonly spec: ActivationSpec;
 
-  constructor(config: ActivationConfig) {
+  constructor(activation: Given<ActivationConfig, 'activation'>, options?: Omit<ActivationConfig, 'activation'>);
+  constructor(config: ActivationConfig);
+  constructor(...args: unknown[]) {
+    const config = layerArgs<ActivationConfig>('Activation', args, ['activation']);
     super(config, 'activation');
     checkKeys('Activation', config, ['activation']);
     this.spec = resolveActivation(config.activation, 'Activation');

@@ -1,7 +1,7 @@
 // Keras AveragePooling2D (alias AvgPool2D) over avgPool2dForward/Backward ('same' averages real cells only).
 
 import type { Tensor } from '../tensor.js';
-import { reuse } from './common.js';
+import { type Given, layerArgs, reuse } from './common.js';
 import type { CallContext } from './layer.js';
 import { Pooling2D, type Pooling2DConfig } from './pooling2d.js';
 
@@ -12,8 +12,19 @@ import { Pooling2D, type Pooling2DConfig } from './pooling2d.js';
 export class AveragePooling2D extends Pooling2D {
   readonly className: string = 'AveragePooling2D';
 
-  constructor(config: Pooling2DConfig = {}) {
-    super(config, 'AveragePooling2D', 'average_pooling2d');
+  constructor(poolSize: Given<Pooling2DConfig, 'poolSize'>, options?: Omit<Pooling2DConfig, 'poolSize'>);
+  constructor(
+    poolSize: Given<Pooling2DConfig, 'poolSize'>,
+    strides: Given<Pooling2DConfig, 'strides'>,
+    options?: Omit<Pooling2DConfig, 'poolSize' | 'strides'>,
+  );
+  constructor(config?: Pooling2DConfig);
+  constructor(...args: unknown[]) {
+    super(
+      layerArgs<Pooling2DConfig>('AveragePooling2D', args, ['poolSize', 'strides', 'padding']),
+      'AveragePooling2D',
+      'average_pooling2d',
+    );
   }
 
   forward(inputs: Tensor[], ctx: CallContext): Tensor {

@@ -7,7 +7,7 @@ import { ConfigError, invalid, ShapeError } from '../errors.js';
 import { getInitializer, type Initializer, type InitializerLike, initializerSpec } from '../initializers.js';
 import { getRegularizer, type Regularizer, type RegularizerLike, regularizerSpec } from '../regularizers.js';
 import { formatShape, type Shape, type Tensor } from '../tensor.js';
-import { bool, checkBuiltShape, checkKeys, finiteNumber, reuse } from './common.js';
+import { bool, checkBuiltShape, checkKeys, finiteNumber, type Given, layerArgs, reuse } from './common.js';
 import { type BaseLayerConfig, type CallContext, Layer, type LayerWeight, singleInput, singleShape } from './layer.js';
 
 export interface BatchNormalizationConfig extends BaseLayerConfig {
@@ -69,7 +69,21 @@ export class BatchNormalization extends Layer {
   private y: Float32Array | null = null;
   private dx: Float32Array | null = null;
 
-  constructor(config: BatchNormalizationConfig = {}) {
+  constructor(axis: Given<BatchNormalizationConfig, 'axis'>, options?: Omit<BatchNormalizationConfig, 'axis'>);
+  constructor(
+    axis: Given<BatchNormalizationConfig, 'axis'>,
+    momentum: Given<BatchNormalizationConfig, 'momentum'>,
+    options?: Omit<BatchNormalizationConfig, 'axis' | 'momentum'>,
+  );
+  constructor(
+    axis: Given<BatchNormalizationConfig, 'axis'>,
+    momentum: Given<BatchNormalizationConfig, 'momentum'>,
+    epsilon: Given<BatchNormalizationConfig, 'epsilon'>,
+    options?: Omit<BatchNormalizationConfig, 'axis' | 'momentum' | 'epsilon'>,
+  );
+  constructor(config?: BatchNormalizationConfig);
+  constructor(...args: unknown[]) {
+    const config = layerArgs<BatchNormalizationConfig>('BatchNormalization', args, ['axis', 'momentum', 'epsilon']);
     const where = 'BatchNormalization';
     super(config, 'batch_normalization');
     checkKeys(where, config, KEYS);

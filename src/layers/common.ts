@@ -3,23 +3,29 @@
 
 import type { ActivationAttrs } from '../backend/backend.js';
 import { ConfigError, describe, invalid, ShapeError } from '../errors.js';
+import { checkOptions, withPositional } from '../options.js';
 import { formatShape, type Shape } from '../tensor.js';
 
 /** Option names every layer accepts (BaseLayerConfig). */
 export const BASE_KEYS = ['name', 'trainable', 'dtype', 'inputShape', 'batchInputShape', 'batchSize'] as const;
 
-/** Rejects options the layer does not know (typos like 'kernalSize') and a dtype other than float32. */
+/** Rejects options the layer does not know (typos like 'kernalSize', via the shared checkOptions) and a dtype other than float32. */
 export function checkKeys(where: string, config: object, own: readonly string[]): void {
-  const record = config as Record<string, unknown>;
-  for (const key of Object.keys(record)) {
-    if (record[key] === undefined) continue;
-    if (!own.includes(key) && !(BASE_KEYS as readonly string[]).includes(key)) {
-      throw new ConfigError(`${where}: unknown option '${key}'. Expected one of: ${[...own, ...BASE_KEYS].join(', ')}.`);
-    }
-  }
+  const record = checkOptions(where, config, [...own, ...BASE_KEYS], 'config');
   if (record.dtype !== undefined && record.dtype !== 'float32') {
     throw new ConfigError(invalid(where, 'dtype', "'float32' (the only dtype convkit computes in)", record.dtype));
   }
+}
+
+/** The type of option K of config C as a positional argument (never undefined). */
+export type Given<C, K extends keyof C> = Exclude<C[K], undefined>;
+
+/**
+ * A layer's constructor arguments as one config: Keras's positional values (`new Dense(128, 'relu')`) merged
+ * with the trailing options object. Keys are checked afterwards by checkKeys, with the base layer options.
+ */
+export function layerArgs<C>(where: string, args: readonly unknown[], positional: readonly string[]): C {
+  return withPositional<C & object>(where, args, positional, null);
 }
 
 export function positiveInt(where: string, arg: string, value: unknown): number {

@@ -2,7 +2,7 @@
 
 import { ConfigError, invalid, ShapeError } from '../errors.js';
 import { formatShape, type Shape, type Tensor } from '../tensor.js';
-import { checkKeys, reuse } from './common.js';
+import { checkKeys, type Given, layerArgs, reuse } from './common.js';
 import { type BaseLayerConfig, type CallContext, Layer } from './layer.js';
 
 export interface ConcatenateConfig extends BaseLayerConfig {
@@ -17,7 +17,10 @@ export class Concatenate extends Layer {
   private grads: Float32Array[] = [];
   private shapes: number[][] = [];
 
-  constructor(config: ConcatenateConfig = {}) {
+  constructor(axis: Given<ConcatenateConfig, 'axis'>, options?: Omit<ConcatenateConfig, 'axis'>);
+  constructor(config?: ConcatenateConfig);
+  constructor(...args: unknown[]) {
+    const config = layerArgs<ConcatenateConfig>('Concatenate', args, ['axis']);
     super(config, 'concatenate');
     checkKeys('Concatenate', config, ['axis']);
     const axis = config.axis ?? -1;

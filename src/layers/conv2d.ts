@@ -8,7 +8,7 @@ import { getInitializer, type Initializer, type InitializerLike, initializerSpec
 import { getRegularizer, type Regularizer, type RegularizerLike, regularizerSpec } from '../regularizers.js';
 import type { Shape, Tensor } from '../tensor.js';
 import { ActivationStage } from './activation-stage.js';
-import { bool, checkBuiltShape, checkKeys, expectRank, positiveInt } from './common.js';
+import { bool, checkBuiltShape, checkKeys, expectRank, type Given, layerArgs, positiveInt } from './common.js';
 import { ConvCore, convOptions } from './conv-core.js';
 import {
   type BaseLayerConfig,
@@ -52,7 +52,7 @@ const KEYS = [
 
 /**
  * 2-D convolution. Input (N, H, W, C), output (N, OH, OW, filters); kernel (KH, KW, C / groups, filters), bias
- * (filters). Example: `new Conv2D({ filters: 32, kernelSize: 3, activation: 'relu' })`.
+ * (filters). Example: `new Conv2D(32, 3, { activation: 'relu' })` or `new Conv2D({ filters: 32, kernelSize: [3, 3] })`.
  */
 export class Conv2D extends Layer implements FusableOutputLayer {
   readonly className: string = 'Conv2D';
@@ -74,7 +74,28 @@ export class Conv2D extends Layer implements FusableOutputLayer {
   private outShape: number[] = [];
   private inChannels = 0;
 
-  constructor(config: Conv2DConfig) {
+  constructor(filters: Given<Conv2DConfig, 'filters'>, options?: Omit<Conv2DConfig, 'filters'>);
+  constructor(
+    filters: Given<Conv2DConfig, 'filters'>,
+    kernelSize: Given<Conv2DConfig, 'kernelSize'>,
+    options?: Omit<Conv2DConfig, 'filters' | 'kernelSize'>,
+  );
+  constructor(
+    filters: Given<Conv2DConfig, 'filters'>,
+    kernelSize: Given<Conv2DConfig, 'kernelSize'>,
+    strides: Given<Conv2DConfig, 'strides'>,
+    options?: Omit<Conv2DConfig, 'filters' | 'kernelSize' | 'strides'>,
+  );
+  constructor(
+    filters: Given<Conv2DConfig, 'filters'>,
+    kernelSize: Given<Conv2DConfig, 'kernelSize'>,
+    strides: Given<Conv2DConfig, 'strides'>,
+    padding: Given<Conv2DConfig, 'padding'>,
+    options?: Omit<Conv2DConfig, 'filters' | 'kernelSize' | 'strides' | 'padding'>,
+  );
+  constructor(config: Conv2DConfig);
+  constructor(...args: unknown[]) {
+    const config = layerArgs<Conv2DConfig>('Conv2D', args, ['filters', 'kernelSize', 'strides', 'padding']);
     const where = 'Conv2D';
     super(config, 'conv2d');
     checkKeys(where, config, KEYS);

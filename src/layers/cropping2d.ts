@@ -2,7 +2,7 @@
 
 import { ShapeError } from '../errors.js';
 import { formatShape, type Shape, type Tensor } from '../tensor.js';
-import { checkKeys, expectRank, reuse } from './common.js';
+import { checkKeys, expectRank, type Given, layerArgs, reuse } from './common.js';
 import { type BaseLayerConfig, type CallContext, Layer, singleInput, singleShape } from './layer.js';
 import { copyWindow, normalizeAmounts } from './spatial-crop.js';
 
@@ -19,7 +19,10 @@ export class Cropping2D extends Layer {
   private y: Float32Array | null = null;
   private dx: Float32Array | null = null;
 
-  constructor(config: Cropping2DConfig = {}) {
+  constructor(cropping: Given<Cropping2DConfig, 'cropping'>, options?: Omit<Cropping2DConfig, 'cropping'>);
+  constructor(config?: Cropping2DConfig);
+  constructor(...args: unknown[]) {
+    const config = layerArgs<Cropping2DConfig>('Cropping2D', args, ['cropping']);
     super(config, 'cropping2d');
     checkKeys('Cropping2D', config, ['cropping']);
     this.cropping = normalizeAmounts('Cropping2D', 'cropping', config.cropping ?? 0);

@@ -8,7 +8,7 @@ import { getInitializer, type Initializer, type InitializerLike, initializerSpec
 import { getRegularizer, type Regularizer, type RegularizerLike, regularizerSpec } from '../regularizers.js';
 import { formatShape, type Shape, type Tensor } from '../tensor.js';
 import { ActivationStage } from './activation-stage.js';
-import { bool, checkBuiltShape, checkKeys, positiveInt, reuse } from './common.js';
+import { bool, checkBuiltShape, checkKeys, type Given, layerArgs, positiveInt, reuse } from './common.js';
 import {
   type BaseLayerConfig,
   type CallContext,
@@ -33,7 +33,7 @@ const KEYS = ['units', 'activation', 'useBias', 'kernelInitializer', 'biasInitia
 
 /**
  * Fully connected layer. Input (N, ..., IN), output (N, ..., units); kernel (IN, units), bias (units).
- * Example: `new Dense({ units: 10, activation: 'softmax' })`.
+ * Example: `new Dense(10, { activation: 'softmax' })` (Keras's positional units) or `new Dense({ units: 10 })`.
  */
 export class Dense extends Layer implements FusableOutputLayer {
   readonly className: string = 'Dense';
@@ -50,7 +50,15 @@ export class Dense extends Layer implements FusableOutputLayer {
   private x: Tensor | null = null;
   private dx: Float32Array | null = null;
 
-  constructor(config: DenseConfig) {
+  constructor(units: Given<DenseConfig, 'units'>, options?: Omit<DenseConfig, 'units'>);
+  constructor(
+    units: Given<DenseConfig, 'units'>,
+    activation: Given<DenseConfig, 'activation'>,
+    options?: Omit<DenseConfig, 'units' | 'activation'>,
+  );
+  constructor(config: DenseConfig);
+  constructor(...args: unknown[]) {
+    const config = layerArgs<DenseConfig>('Dense', args, ['units', 'activation']);
     const where = 'Dense';
     super(config, 'dense');
     checkKeys(where, config, KEYS);

@@ -9,7 +9,7 @@ import { getInitializer, type Initializer, type InitializerLike, initializerSpec
 import { getRegularizer, type Regularizer, type RegularizerLike, regularizerSpec } from '../regularizers.js';
 import type { Shape, Tensor } from '../tensor.js';
 import { ActivationStage } from './activation-stage.js';
-import { bool, checkBuiltShape, checkKeys, expectRank, positiveInt } from './common.js';
+import { bool, checkBuiltShape, checkKeys, expectRank, type Given, layerArgs, positiveInt } from './common.js';
 import { ConvCore, convOptions } from './conv-core.js';
 import {
   type BaseLayerConfig,
@@ -76,7 +76,33 @@ export class DepthwiseConv2D extends Layer implements FusableOutputLayer {
   private channels = 0;
   private outShape: number[] = [];
 
-  constructor(config: DepthwiseConv2DConfig) {
+  constructor(kernelSize: Given<DepthwiseConv2DConfig, 'kernelSize'>, options?: Omit<DepthwiseConv2DConfig, 'kernelSize'>);
+  constructor(
+    kernelSize: Given<DepthwiseConv2DConfig, 'kernelSize'>,
+    strides: Given<DepthwiseConv2DConfig, 'strides'>,
+    options?: Omit<DepthwiseConv2DConfig, 'kernelSize' | 'strides'>,
+  );
+  constructor(
+    kernelSize: Given<DepthwiseConv2DConfig, 'kernelSize'>,
+    strides: Given<DepthwiseConv2DConfig, 'strides'>,
+    padding: Given<DepthwiseConv2DConfig, 'padding'>,
+    options?: Omit<DepthwiseConv2DConfig, 'kernelSize' | 'strides' | 'padding'>,
+  );
+  constructor(
+    kernelSize: Given<DepthwiseConv2DConfig, 'kernelSize'>,
+    strides: Given<DepthwiseConv2DConfig, 'strides'>,
+    padding: Given<DepthwiseConv2DConfig, 'padding'>,
+    depthMultiplier: Given<DepthwiseConv2DConfig, 'depthMultiplier'>,
+    options?: Omit<DepthwiseConv2DConfig, 'kernelSize' | 'strides' | 'padding' | 'depthMultiplier'>,
+  );
+  constructor(config: DepthwiseConv2DConfig);
+  constructor(...args: unknown[]) {
+    const config = layerArgs<DepthwiseConv2DConfig>('DepthwiseConv2D', args, [
+      'kernelSize',
+      'strides',
+      'padding',
+      'depthMultiplier',
+    ]);
     const where = 'DepthwiseConv2D';
     super(config, 'depthwise_conv2d');
     checkKeys(where, config, KEYS);

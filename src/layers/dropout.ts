@@ -3,7 +3,7 @@
 
 import { ConfigError, invalid, ShapeError } from '../errors.js';
 import type { Shape, Tensor } from '../tensor.js';
-import { checkKeys, expectRank, reuse } from './common.js';
+import { checkKeys, expectRank, layerArgs, reuse } from './common.js';
 import { type BaseLayerConfig, type CallContext, Layer, singleInput, singleShape } from './layer.js';
 
 export interface DropoutConfig extends BaseLayerConfig {
@@ -15,7 +15,7 @@ export interface DropoutConfig extends BaseLayerConfig {
 
 /**
  * Randomly zeroes values while training. Input and output any shape.
- * Example: `new Dropout({ rate: 0.5 })`.
+ * Example: `new Dropout(0.5)` or `new Dropout({ rate: 0.5, seed: 1 })`.
  */
 export class Dropout extends Layer {
   readonly className: string = 'Dropout';
@@ -28,8 +28,17 @@ export class Dropout extends Layer {
   private mask: Float32Array | null = null;
   private dx: Float32Array | null = null;
 
-  constructor(config: DropoutConfig, where = 'Dropout', nameBase = 'dropout') {
-    super(config, nameBase);
+  /** Keras class name and automatic-name base; SpatialDropout2D overrides them. */
+  protected static readonly kerasName: string = 'Dropout';
+  protected static readonly nameBase: string = 'dropout';
+
+  constructor(rate: number, options?: Omit<DropoutConfig, 'rate'>);
+  constructor(config: DropoutConfig);
+  constructor(...args: unknown[]) {
+    const statics = new.target as unknown as { kerasName: string; nameBase: string };
+    const where = statics.kerasName;
+    const config = layerArgs<DropoutConfig>(where, args, ['rate']);
+    super(config, statics.nameBase);
     checkKeys(where, config, ['rate', 'seed']);
     if (typeof config.rate !== 'number' || !(config.rate >= 0 && config.rate < 1)) {
       throw new ConfigError(invalid(where, 'rate', 'a number in [0, 1)', config.rate));
@@ -96,9 +105,8 @@ export class Dropout extends Layer {
 export class SpatialDropout2D extends Dropout {
   override readonly className: string = 'SpatialDropout2D';
 
-  constructor(config: DropoutConfig) {
-    super(config, 'SpatialDropout2D', 'spatial_dropout2d');
-  }
+  protected static override readonly kerasName: string = 'SpatialDropout2D';
+  protected static override readonly nameBase: string = 'spatial_dropout2d';
 
   override computeOutputShape(inputShape: Shape | Shape[]): Shape {
     const shape = singleShape(this.name, inputShape);

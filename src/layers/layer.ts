@@ -171,12 +171,13 @@ export abstract class Layer {
     return weight;
   }
 
-  /** Weights an optimizer may update: none when the layer is frozen. */
-  trainableWeights(): LayerWeight[] {
+  /** Weights an optimizer may update (Keras `trainable_weights`): none when the layer is frozen. */
+  get trainableWeights(): LayerWeight[] {
     return this.trainable ? this.weights.filter((w) => w.trainable) : [];
   }
 
-  nonTrainableWeights(): LayerWeight[] {
+  /** Keras `non_trainable_weights`: moving statistics, and every weight of a frozen layer. */
+  get nonTrainableWeights(): LayerWeight[] {
     return this.trainable ? this.weights.filter((w) => !w.trainable) : [...this.weights];
   }
 

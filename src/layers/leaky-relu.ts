@@ -3,7 +3,7 @@
 import type { ActivationAttrs } from '../backend/backend.js';
 import { ConfigError, invalid } from '../errors.js';
 import { ActivationLayerBase } from './activation-layer-base.js';
-import { checkKeys, finiteNumber } from './common.js';
+import { checkKeys, finiteNumber, type Given, layerArgs } from './common.js';
 import type { BaseLayerConfig } from './layer.js';
 
 export interface LeakyReLUConfig extends BaseLayerConfig {
@@ -17,7 +17,10 @@ export class LeakyReLU extends ActivationLayerBase {
   readonly className: string = 'LeakyReLU';
   readonly negativeSlope: number;
 
-  constructor(config: LeakyReLUConfig = {}) {
+  constructor(negativeSlope: Given<LeakyReLUConfig, 'negativeSlope'>, options?: Omit<LeakyReLUConfig, 'negativeSlope'>);
+  constructor(config?: LeakyReLUConfig);
+  constructor(...args: unknown[]) {
+    const config = layerArgs<LeakyReLUConfig>('LeakyReLU', args, ['negativeSlope']);
     const where = 'LeakyReLU';
     super(config, 'leaky_re_lu');
     checkKeys(where, config, ['negativeSlope', 'alpha']);

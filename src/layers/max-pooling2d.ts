@@ -1,7 +1,7 @@
 // Keras MaxPooling2D (alias MaxPool2D) over maxPool2dForward/Backward; the argmax buffer routes gradients.
 
 import type { Tensor } from '../tensor.js';
-import { reuse } from './common.js';
+import { type Given, layerArgs, reuse } from './common.js';
 import type { CallContext } from './layer.js';
 import { Pooling2D, type Pooling2DConfig } from './pooling2d.js';
 
@@ -13,8 +13,15 @@ export class MaxPooling2D extends Pooling2D {
   readonly className: string = 'MaxPooling2D';
   private argmax: Int32Array | null = null;
 
-  constructor(config: Pooling2DConfig = {}) {
-    super(config, 'MaxPooling2D', 'max_pooling2d');
+  constructor(poolSize: Given<Pooling2DConfig, 'poolSize'>, options?: Omit<Pooling2DConfig, 'poolSize'>);
+  constructor(
+    poolSize: Given<Pooling2DConfig, 'poolSize'>,
+    strides: Given<Pooling2DConfig, 'strides'>,
+    options?: Omit<Pooling2DConfig, 'poolSize' | 'strides'>,
+  );
+  constructor(config?: Pooling2DConfig);
+  constructor(...args: unknown[]) {
+    super(layerArgs<Pooling2DConfig>('MaxPooling2D', args, ['poolSize', 'strides', 'padding']), 'MaxPooling2D', 'max_pooling2d');
   }
 
   forward(inputs: Tensor[], ctx: CallContext): Tensor {

@@ -3,7 +3,7 @@
 import type { ActivationAttrs } from '../backend/backend.js';
 import { ConfigError, invalid } from '../errors.js';
 import { ActivationLayerBase } from './activation-layer-base.js';
-import { checkKeys, finiteNumber } from './common.js';
+import { checkKeys, finiteNumber, type Given, layerArgs } from './common.js';
 import type { BaseLayerConfig } from './layer.js';
 
 export interface ReLUConfig extends BaseLayerConfig {
@@ -25,7 +25,21 @@ export class ReLU extends ActivationLayerBase {
   readonly negativeSlope: number;
   readonly threshold: number;
 
-  constructor(config: ReLUConfig = {}) {
+  constructor(maxValue: Given<ReLUConfig, 'maxValue'>, options?: Omit<ReLUConfig, 'maxValue'>);
+  constructor(
+    maxValue: Given<ReLUConfig, 'maxValue'>,
+    negativeSlope: Given<ReLUConfig, 'negativeSlope'>,
+    options?: Omit<ReLUConfig, 'maxValue' | 'negativeSlope'>,
+  );
+  constructor(
+    maxValue: Given<ReLUConfig, 'maxValue'>,
+    negativeSlope: Given<ReLUConfig, 'negativeSlope'>,
+    threshold: Given<ReLUConfig, 'threshold'>,
+    options?: Omit<ReLUConfig, 'maxValue' | 'negativeSlope' | 'threshold'>,
+  );
+  constructor(config?: ReLUConfig);
+  constructor(...args: unknown[]) {
+    const config = layerArgs<ReLUConfig>('ReLU', args, ['maxValue', 'negativeSlope', 'threshold']);
     const where = 'ReLU';
     super(config, 're_lu');
     checkKeys(where, config, ['maxValue', 'negativeSlope', 'threshold']);

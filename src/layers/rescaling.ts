@@ -1,7 +1,7 @@
 // Keras Rescaling: y = x * scale + offset (e.g. 1/255 to bring pixels into [0, 1]). Scalar scale/offset only.
 
 import type { Shape, Tensor } from '../tensor.js';
-import { checkKeys, finiteNumber, reuse } from './common.js';
+import { checkKeys, finiteNumber, type Given, layerArgs, reuse } from './common.js';
 import { type BaseLayerConfig, type CallContext, Layer, singleInput, singleShape } from './layer.js';
 
 export interface RescalingConfig extends BaseLayerConfig {
@@ -17,7 +17,15 @@ export class Rescaling extends Layer {
   private y: Float32Array | null = null;
   private dx: Float32Array | null = null;
 
-  constructor(config: RescalingConfig) {
+  constructor(scale: Given<RescalingConfig, 'scale'>, options?: Omit<RescalingConfig, 'scale'>);
+  constructor(
+    scale: Given<RescalingConfig, 'scale'>,
+    offset: Given<RescalingConfig, 'offset'>,
+    options?: Omit<RescalingConfig, 'scale' | 'offset'>,
+  );
+  constructor(config: RescalingConfig);
+  constructor(...args: unknown[]) {
+    const config = layerArgs<RescalingConfig>('Rescaling', args, ['scale', 'offset']);
     super(config, 'rescaling');
     checkKeys('Rescaling', config, ['scale', 'offset']);
     this.scale = finiteNumber('Rescaling', 'scale', config.scale);

@@ -2,7 +2,7 @@
 
 import { ConfigError, invalid, ShapeError } from '../errors.js';
 import { formatShape, type Shape, type Tensor } from '../tensor.js';
-import { checkKeys } from './common.js';
+import { checkKeys, type Given, layerArgs } from './common.js';
 import { type BaseLayerConfig, type CallContext, Layer, singleInput, singleShape } from './layer.js';
 
 export interface ReshapeConfig extends BaseLayerConfig {
@@ -16,7 +16,10 @@ export class Reshape extends Layer {
   readonly targetShape: number[];
   private inShape: number[] | null = null;
 
-  constructor(config: ReshapeConfig) {
+  constructor(targetShape: Given<ReshapeConfig, 'targetShape'>, options?: Omit<ReshapeConfig, 'targetShape'>);
+  constructor(config: ReshapeConfig);
+  constructor(...args: unknown[]) {
+    const config = layerArgs<ReshapeConfig>('Reshape', args, ['targetShape']);
     super(config, 'reshape');
     checkKeys('Reshape', config, ['targetShape']);
     const t = config.targetShape;

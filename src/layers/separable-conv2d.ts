@@ -7,7 +7,7 @@ import { getInitializer, type Initializer, type InitializerLike, initializerSpec
 import { getRegularizer, type Regularizer, type RegularizerLike, regularizerSpec } from '../regularizers.js';
 import type { Shape, Tensor } from '../tensor.js';
 import { ActivationStage } from './activation-stage.js';
-import { bool, checkBuiltShape, checkKeys, expectRank, positiveInt, reuse } from './common.js';
+import { bool, checkBuiltShape, checkKeys, expectRank, type Given, layerArgs, positiveInt, reuse } from './common.js';
 import { ConvCore, convOptions } from './conv-core.js';
 import {
   type BaseLayerConfig,
@@ -83,7 +83,28 @@ export class SeparableConv2D extends Layer implements FusableOutputLayer {
   private channels = 0;
   private outShape: number[] = [];
 
-  constructor(config: SeparableConv2DConfig) {
+  constructor(filters: Given<SeparableConv2DConfig, 'filters'>, options?: Omit<SeparableConv2DConfig, 'filters'>);
+  constructor(
+    filters: Given<SeparableConv2DConfig, 'filters'>,
+    kernelSize: Given<SeparableConv2DConfig, 'kernelSize'>,
+    options?: Omit<SeparableConv2DConfig, 'filters' | 'kernelSize'>,
+  );
+  constructor(
+    filters: Given<SeparableConv2DConfig, 'filters'>,
+    kernelSize: Given<SeparableConv2DConfig, 'kernelSize'>,
+    strides: Given<SeparableConv2DConfig, 'strides'>,
+    options?: Omit<SeparableConv2DConfig, 'filters' | 'kernelSize' | 'strides'>,
+  );
+  constructor(
+    filters: Given<SeparableConv2DConfig, 'filters'>,
+    kernelSize: Given<SeparableConv2DConfig, 'kernelSize'>,
+    strides: Given<SeparableConv2DConfig, 'strides'>,
+    padding: Given<SeparableConv2DConfig, 'padding'>,
+    options?: Omit<SeparableConv2DConfig, 'filters' | 'kernelSize' | 'strides' | 'padding'>,
+  );
+  constructor(config: SeparableConv2DConfig);
+  constructor(...args: unknown[]) {
+    const config = layerArgs<SeparableConv2DConfig>('SeparableConv2D', args, ['filters', 'kernelSize', 'strides', 'padding']);
     const where = 'SeparableConv2D';
     super(config, 'separable_conv2d');
     checkKeys(where, config, KEYS);

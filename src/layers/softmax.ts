@@ -5,7 +5,7 @@ import type { ActivationAttrs, ActivationKind } from '../backend/backend.js';
 import { ConfigError, invalid } from '../errors.js';
 import type { Tensor } from '../tensor.js';
 import { ActivationLayerBase } from './activation-layer-base.js';
-import { checkKeys } from './common.js';
+import { checkKeys, type Given, layerArgs } from './common.js';
 import type { BaseLayerConfig, CallContext, FusableOutputLayer } from './layer.js';
 
 export interface SoftmaxConfig extends BaseLayerConfig {
@@ -18,7 +18,10 @@ export class Softmax extends ActivationLayerBase implements FusableOutputLayer {
   readonly className: string = 'Softmax';
   readonly axis = -1;
 
-  constructor(config: SoftmaxConfig = {}) {
+  constructor(axis: Given<SoftmaxConfig, 'axis'>, options?: Omit<SoftmaxConfig, 'axis'>);
+  constructor(config?: SoftmaxConfig);
+  constructor(...args: unknown[]) {
+    const config = layerArgs<SoftmaxConfig>('Softmax', args, ['axis']);
     super(config, 'softmax');
     checkKeys('Softmax', config, ['axis']);
     const axis = config.axis ?? -1;

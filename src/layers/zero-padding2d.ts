@@ -1,7 +1,7 @@
 // Keras ZeroPadding2D: adds zero rows/columns around (N, H, W, C) images (MobileNet pads before strided convs).
 
 import type { Shape, Tensor } from '../tensor.js';
-import { checkKeys, expectRank, reuse } from './common.js';
+import { checkKeys, expectRank, type Given, layerArgs, reuse } from './common.js';
 import { type BaseLayerConfig, type CallContext, Layer, singleInput, singleShape } from './layer.js';
 import { copyWindow, normalizeAmounts } from './spatial-crop.js';
 
@@ -18,7 +18,10 @@ export class ZeroPadding2D extends Layer {
   private y: Float32Array | null = null;
   private dx: Float32Array | null = null;
 
-  constructor(config: ZeroPadding2DConfig = {}) {
+  constructor(padding: Given<ZeroPadding2DConfig, 'padding'>, options?: Omit<ZeroPadding2DConfig, 'padding'>);
+  constructor(config?: ZeroPadding2DConfig);
+  constructor(...args: unknown[]) {
+    const config = layerArgs<ZeroPadding2DConfig>('ZeroPadding2D', args, ['padding']);
     super(config, 'zero_padding2d');
     checkKeys('ZeroPadding2D', config, ['padding']);
     this.padding = normalizeAmounts('ZeroPadding2D', 'padding', config.padding ?? 1);

@@ -5,6 +5,7 @@
 import { ConfigError, invalid, ShapeError } from '../errors.js';
 import { InputLayer } from '../layers/input-layer.js';
 import { type Layer, setApplyHook } from '../layers/layer.js';
+import { withPositional } from '../options.js';
 import type { Shape } from '../tensor.js';
 
 let symbolicCounter = 0;
@@ -37,10 +38,13 @@ export function isInputLayer(layer: Layer): boolean {
 }
 
 /**
- * A model input. `shape` excludes the batch.
- * @example const x = Input({ shape: [28, 28, 1] }); const y = callLayer(new Dense({ units: 10 }), x);
+ * A model input. `shape` excludes the batch; Keras's `Input((28, 28, 1))` is `Input([28, 28, 1])`.
+ * @example const x = Input([28, 28, 1]); const y = new Dense(10).apply(x);
  */
-export function Input(config: InputConfig): SymbolicTensor {
+export function Input(shape: number[], options?: Omit<InputConfig, 'shape'>): SymbolicTensor;
+export function Input(config: InputConfig): SymbolicTensor;
+export function Input(...args: unknown[]): SymbolicTensor {
+  const config = withPositional<InputConfig>('Input', args, ['shape', 'batchSize'], ['shape', 'batchShape', 'batchSize', 'name']);
   if (!config || (!config.shape && !config.batchShape)) {
     throw new ConfigError(invalid('Input', 'shape', 'an array of sample dimensions such as [28, 28, 1]', config?.shape));
   }

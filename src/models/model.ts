@@ -6,15 +6,17 @@
 import type { Backend } from '../backend/backend.js';
 import { getBackend } from '../backend/registry.js';
 import type { Logs, RandomState, TrainingTarget } from '../callbacks/callback.js';
-import { ConfigError, invalid, NotFoundError, ShapeError } from '../errors.js';
+import { ConfigError, invalid, NotFoundError, ShapeError, StateError } from '../errors.js';
 import { type CallContext, type FusableOutputLayer, isFusableOutputLayer, Layer, type LayerWeight } from '../layers/layer.js';
+import { checkOptions, isPlainObject } from '../options.js';
 import { formatShape, type Shape, type Tensor } from '../tensor.js';
 import { type CompileArgs, type CompiledState, compileModel } from '../training/compile.js';
 import type { Dataset } from '../training/data.js';
 import type { History } from '../training/history.js';
+import type { TensorLike } from '../training/labels.js';
 import { getSeedState, setSeedState } from '../training/seed.js';
 import { stepState } from '../training/step.js';
-import type { EvaluateOptions, FitOptions, PredictOptions } from '../training/trainer.js';
+import type { EvaluateOptions, FitOptions, InputData, PredictOptions } from '../training/trainer.js';
 import * as trainer from '../training/trainer.js';
 import { isInputLayer, type SymbolicTensor, shapeCompatible } from './input.js';
 import { summary as printSummary, type SummaryOptions } from './summary.js';
@@ -24,6 +26,8 @@ export interface KerasFileModule {
   saveModel(model: Model, path: string, options: { weightsOnly?: boolean; includeOptimizer?: boolean }): Promise<void>;
   /** Loads weights and, when saved, optimizer state into an existing model of the same architecture. */
   loadStateInto(model: Model, path: string): Promise<void>;
+  /** Loads weights only (a `.weights.h5`, or the weights inside a `.keras`). */
+  loadWeights(model: Model, path: string): Promise<void>;
 }
 
 // A variable path keeps this browser-safe module from pulling in file I/O until save()/restore() is called.
@@ -35,6 +39,11 @@ export interface ModelArgs {
   name?: string;
   trainable?: boolean;
 }
+
+/** The options beside Keras's positional `new Model(inputs, outputs, { name })`. */
+export type ModelOptions = Omit<ModelArgs, 'inputs' | 'outputs'>;
+
+const MODEL_KEYS = ['inputs', 'outputs', 'name', 'trainable'];
 
 /** One layer call in the graph: which slots feed it and which slot it fills. */
 export interface GraphNode {
@@ -48,9 +57,9 @@ export interface GraphNode {
 /**
  * A Keras functional model. Build it from `Input()` and `callLayer()` (or `layer.apply()`), then compile and fit.
  * @example
- * const x = Input({ shape: [8] });
- * const h = callLayer(new Dense({ units: 16, activation: 'relu' }), x);
- * const model = new Model({ inputs: x, outputs: callLayer(new Dense({ units: 3, activation: 'softmax' }), h) });
+ * const inputs = Input({ shape: [8] });
+ * const h = new Dense(16, { activation: 'relu' }).apply(inputs);
+ * const model = new Model(inputs, new Dense(3, { activation: 'softmax' }).apply(h));
  */
 export class Model extends Layer implements TrainingTarget {
   readonly className: string = 'Functional';
@@ -70,13 +79,44 @@ export class Model extends Layer implements TrainingTarget {
   private needGrad: boolean[] = [];
   private nodeNeedsInputGrad: boolean[] = [];
   private syncedTrainable = true;
+  /** The fit/evaluate/predict call in progress, if any (one at a time). */
+  private running: string | null = null;
+  /** Automatic-name base; subclasses override ('sequential'). */
+  protected static readonly nameBase: string = 'functional';
 
-  /** `nameBase` is for subclasses ('sequential'); `base` carries their name/trainable when they have no graph yet. */
-  constructor(args?: ModelArgs, nameBase = 'functional', base: { name?: string; trainable?: boolean } = {}) {
-    const name = args?.name ?? base.name;
-    const trainable = args?.trainable ?? base.trainable;
+  /** Keras's `Model(inputs, outputs, name=...)`, or one object `{ inputs, outputs, name }`. */
+  constructor(inputs: SymbolicTensor | SymbolicTensor[], outputs: SymbolicTensor | SymbolicTensor[], options?: ModelOptions);
+  constructor(args?: ModelArgs | ModelOptions);
+  constructor(
+    first?: ModelArgs | ModelOptions | SymbolicTensor | SymbolicTensor[],
+    outputs?: SymbolicTensor | SymbolicTensor[],
+    options?: ModelOptions,
+  ) {
+    const nameBase = (new.target as unknown as { nameBase: string }).nameBase;
+    let args: Partial<ModelArgs>;
+    if (first === undefined || isPlainObject(first)) {
+      if (outputs !== undefined || options !== undefined) {
+        throw new ConfigError(
+          `${nameBase}: invalid arguments. Expected new Model(inputs, outputs, options?) or new Model({ inputs, outputs }), received an options object followed by more arguments.`,
+        );
+      }
+      args = checkOptions<ModelArgs>('Model', first, MODEL_KEYS);
+    } else {
+      args = {
+        ...checkOptions<ModelOptions>('Model', options, ['name', 'trainable']),
+        inputs: first as SymbolicTensor | SymbolicTensor[],
+        outputs: outputs as never,
+      };
+      if (outputs === undefined) throw new ConfigError(invalid('Model', 'outputs', 'the output tensor(s)', outputs));
+    }
+    const { name, trainable } = args;
     super({ ...(name !== undefined ? { name } : {}), ...(trainable !== undefined ? { trainable } : {}) }, nameBase);
-    if (args) this.setGraph(args.inputs, args.outputs);
+    if (args.inputs !== undefined || args.outputs !== undefined) {
+      if (args.inputs === undefined || args.outputs === undefined) {
+        throw new ConfigError(invalid('Model', args.inputs === undefined ? 'inputs' : 'outputs', 'symbolic tensors', undefined));
+      }
+      this.setGraph(args.inputs, args.outputs);
+    }
   }
 
   get backend(): Backend {
@@ -183,16 +223,16 @@ export class Model extends Layer implements TrainingTarget {
     for (const n of this.nodes) if (n.layer instanceof Model) n.layer.syncTrainable();
   }
 
-  override trainableWeights(): LayerWeight[] {
+  override get trainableWeights(): LayerWeight[] {
     this.syncTrainable();
     if (!this.trainable) return [];
-    return this.nodes.flatMap((n) => n.layer.trainableWeights());
+    return this.nodes.flatMap((n) => n.layer.trainableWeights);
   }
 
-  override nonTrainableWeights(): LayerWeight[] {
+  override get nonTrainableWeights(): LayerWeight[] {
     this.syncTrainable();
     if (!this.trainable) return [...this.weights];
-    return this.nodes.flatMap((n) => n.layer.nonTrainableWeights());
+    return this.nodes.flatMap((n) => n.layer.nonTrainableWeights);
   }
 
   override declaredBatchInputShape(): Shape | null {
@@ -248,7 +288,7 @@ export class Model extends Layer implements TrainingTarget {
       let need = false;
       for (const s of node.inSlots) need ||= this.needGrad[s]!;
       this.nodeNeedsInputGrad[k] = need;
-      this.needGrad[node.outSlot] = need || (ctx.training && node.layer.trainableWeights().length > 0);
+      this.needGrad[node.outSlot] = need || (ctx.training && node.layer.trainableWeights.length > 0);
       ctx.needsInputGrad = need;
       const out = node.layer.forward(ins, ctx);
       if (ctx.training) ctx.rng.offset += out.data.length;
@@ -328,8 +368,26 @@ export class Model extends Layer implements TrainingTarget {
 
   /** Prints Keras's summary table and returns it. @example model.summary(); */
   summary(printFn: ((line: string) => void) | SummaryOptions = console.log, lineLength?: number): string {
-    const options: SummaryOptions = typeof printFn === 'function' ? { printFn, ...(lineLength ? { lineLength } : {}) } : printFn;
+    const options: SummaryOptions =
+      typeof printFn === 'function'
+        ? { printFn, ...(lineLength ? { lineLength } : {}) }
+        : checkOptions<SummaryOptions>('summary', printFn, ['printFn', 'lineLength', 'showFlops']);
     return printSummary(this, options);
+  }
+
+  /** Runs one fit/evaluate/predict at a time: a second call while one is running throws instead of interleaving. */
+  private async exclusive<T>(what: string, run: () => Promise<T>): Promise<T> {
+    if (this.running !== null) {
+      throw new StateError(
+        `${this.name}.${what}: the model is still running ${this.running}(). Expected one call at a time, received ${what}() while ${this.running}() is in progress. Hint: await model.${this.running}(...) before calling ${what}().`,
+      );
+    }
+    this.running = what;
+    try {
+      return await run();
+    } finally {
+      this.running = null;
+    }
   }
 
   /** @example model.compile({ optimizer: 'adam', loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] }); */
@@ -337,31 +395,45 @@ export class Model extends Layer implements TrainingTarget {
     this.compiled = compileModel(this, args);
   }
 
-  /** Keras fit. @example const history = await model.fit(x, y, { epochs: 5, batchSize: 64, validationSplit: 0.1 }); */
-  async fit(x: Tensor | Tensor[] | Dataset, y?: Tensor | FitOptions, options?: FitOptions): Promise<History> {
-    return trainer.fit(this, x, y, options);
+  /**
+   * Keras fit. Labels may be any numeric array (Uint8Array from mnist.loadData() included).
+   * @example const history = await model.fit(x, y, { epochs: 5, batchSize: 64, validationSplit: 0.1 });
+   */
+  async fit(x: InputData | Dataset, y?: TensorLike | FitOptions, options?: FitOptions): Promise<History> {
+    return this.exclusive('fit', () => trainer.fit(this, x, y, options));
   }
 
-  /** Returns named logs ({loss, accuracy, ...}) rather than Keras's list. */
-  async evaluate(x: Tensor | Tensor[] | Dataset, y?: Tensor | EvaluateOptions, options?: EvaluateOptions): Promise<Logs> {
-    return trainer.evaluate(this, x, y, options);
+  /**
+   * Keras evaluate: the loss alone when no metrics were compiled, else [loss, ...metrics] in compile order;
+   * `returnDict: true` gives named logs.
+   * @example const [loss, accuracy] = (await model.evaluate(xTest, yTest)) as number[];
+   */
+  evaluate(x: InputData, y: TensorLike, options: EvaluateOptions & { returnDict: true }): Promise<Logs>;
+  evaluate(x: Dataset, options: EvaluateOptions & { returnDict: true }): Promise<Logs>;
+  evaluate(x: InputData | Dataset, y?: TensorLike | EvaluateOptions, options?: EvaluateOptions): Promise<number | number[]>;
+  async evaluate(
+    x: InputData | Dataset,
+    y?: TensorLike | EvaluateOptions,
+    options?: EvaluateOptions,
+  ): Promise<number | number[] | Logs> {
+    return this.exclusive('evaluate', () => trainer.evaluate(this, x, y, options));
   }
 
   /** Batched inference. @example const probs = await model.predict(xTest, { batchSize: 128 }); */
-  async predict(x: Tensor | Tensor[] | Dataset, options?: PredictOptions): Promise<Tensor> {
-    return trainer.predict(this, x, options);
+  async predict(x: InputData | Dataset, options?: PredictOptions): Promise<Tensor> {
+    return this.exclusive('predict', () => trainer.predict(this, x, options));
   }
 
-  async trainOnBatch(x: Tensor | Tensor[], y: Tensor, sampleWeight?: Float32Array): Promise<Logs> {
-    return trainer.trainOnBatch(this, x, y, sampleWeight);
+  async trainOnBatch(x: InputData, y: TensorLike, sampleWeight?: Float32Array): Promise<Logs> {
+    return this.exclusive('trainOnBatch', () => trainer.trainOnBatch(this, x, y, sampleWeight));
   }
 
-  async testOnBatch(x: Tensor | Tensor[], y: Tensor, sampleWeight?: Float32Array): Promise<Logs> {
-    return trainer.testOnBatch(this, x, y, sampleWeight);
+  async testOnBatch(x: InputData, y: TensorLike, sampleWeight?: Float32Array): Promise<Logs> {
+    return this.exclusive('testOnBatch', () => trainer.testOnBatch(this, x, y, sampleWeight));
   }
 
-  async predictOnBatch(x: Tensor | Tensor[]): Promise<Tensor> {
-    return trainer.predictOnBatch(this, x);
+  async predictOnBatch(x: InputData): Promise<Tensor> {
+    return this.exclusive('predictOnBatch', () => trainer.predictOnBatch(this, x));
   }
 
   /** Whether compile() has been called. */
@@ -381,6 +453,32 @@ export class Model extends Layer implements TrainingTarget {
   async save(path: string, options: { weightsOnly?: boolean; includeOptimizer?: boolean } = {}): Promise<void> {
     const io = (await import(KERAS_FILE)) as KerasFileModule;
     await io.saveModel(this, path, options);
+  }
+
+  /**
+   * Keras save_weights: the weights alone, to a path ending in '.weights.h5' (Node; written atomically).
+   * @example await model.saveWeights('ckpt.weights.h5');
+   */
+  async saveWeights(path: string): Promise<void> {
+    if (typeof path !== 'string' || !path.endsWith('.weights.h5')) {
+      throw new ConfigError(
+        invalid(
+          `${this.name}.saveWeights`,
+          'path',
+          "a path ending in '.weights.h5'",
+          path,
+          'Keras 3 names weights files *.weights.h5.',
+        ),
+      );
+    }
+    const io = (await import(KERAS_FILE)) as KerasFileModule;
+    await io.saveModel(this, path, { weightsOnly: true });
+  }
+
+  /** Keras load_weights: weights from a '.weights.h5' (or a '.keras' file) into this built model (Node). */
+  async loadWeights(path: string): Promise<void> {
+    const io = (await import(KERAS_FILE)) as KerasFileModule;
+    await io.loadWeights(this, path);
   }
 
   /** Loads weights (and optimizer state when present) saved by save() back into this model. */

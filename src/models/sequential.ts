@@ -4,6 +4,7 @@
 
 import { ConfigError, invalid } from '../errors.js';
 import type { Layer } from '../layers/layer.js';
+import { checkOptions } from '../options.js';
 import type { Shape } from '../tensor.js';
 import { callLayer, Input, inputTensorOf, isInputLayer, releaseLayer, SymbolicTensor } from './input.js';
 import { Model } from './model.js';
@@ -17,9 +18,10 @@ export interface SequentialArgs {
  * A linear stack of layers.
  * @example
  * const model = new Sequential([
- *   new Conv2D({ filters: 32, kernelSize: 3, activation: 'relu', inputShape: [28, 28, 1] }),
+ *   Input({ shape: [28, 28, 1] }),
+ *   new Conv2D(32, 3, { activation: 'relu' }),
  *   new Flatten(),
- *   new Dense({ units: 10, activation: 'softmax' }),
+ *   new Dense(10, { activation: 'softmax' }),
  * ]);
  */
 export class Sequential extends Model {
@@ -27,8 +29,11 @@ export class Sequential extends Model {
   private stack: Layer[] = [];
   private inputLayer: Layer | null = null;
 
+  protected static override readonly nameBase: string = 'sequential';
+
   constructor(layers: (Layer | SymbolicTensor)[] = [], args: SequentialArgs = {}) {
-    super(undefined, 'sequential', args);
+    super(checkOptions<SequentialArgs>('Sequential', args, ['name', 'trainable']));
+    if (!Array.isArray(layers)) throw new ConfigError(invalid('Sequential', 'layers', 'an array of layers', layers));
     for (const layer of layers) this.add(layer);
   }
 

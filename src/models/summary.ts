@@ -113,7 +113,7 @@ export function summary(model: Model, options: SummaryOptions = {}): string {
     out.push(i === rows.length - 1 ? '='.repeat(lineLength) : ' '.repeat(lineLength));
   });
   const total = model.countParams();
-  const trainable = model.trainableWeights().reduce((t, w) => t + w.value.length, 0);
+  const trainable = model.trainableWeights.reduce((t, w) => t + w.value.length, 0);
   out.push(`Total params: ${thousands(total)} (${readableBytes(total * 4)})`);
   out.push(`Trainable params: ${thousands(trainable)} (${readableBytes(trainable * 4)})`);
   out.push(`Non-trainable params: ${thousands(total - trainable)} (${readableBytes((total - trainable) * 4)})`);

@@ -4,6 +4,7 @@
 import type { OutputInfo } from 'sharp';
 import { ConfigError, describe, FormatError } from '../errors.js';
 import { MAX_INPUT_BYTES, readInputFile } from '../io/file-checks.js';
+import { checkOptions } from '../options.js';
 import type { Tensor } from '../tensor.js';
 
 export type ColorMode = 'grayscale' | 'rgb' | 'rgba';
@@ -19,7 +20,8 @@ const CHANNELS: Record<ColorMode, number> = { grayscale: 1, rgb: 3, rgba: 4 };
 const KERNELS = { nearest: 'nearest', bilinear: 'linear', bicubic: 'cubic', lanczos: 'lanczos3' } as const;
 
 /** Decodes one image file (PNG, JPEG, WebP, GIF, TIFF...) into a (1, H, W, C) float32 tensor in [0, 255]. */
-export async function loadImage(path: string, options: LoadImageOptions = {}): Promise<Tensor> {
+export async function loadImage(path: string, rawOptions?: LoadImageOptions): Promise<Tensor> {
+  const options = checkOptions<LoadImageOptions>('loadImage', rawOptions, ['targetSize', 'colorMode', 'interpolation']);
   const colorMode = options.colorMode ?? 'rgb';
   if (!(colorMode in CHANNELS)) {
     throw new ConfigError(

@@ -3,6 +3,7 @@
 
 import { ConfigError, invalid } from '../errors.js';
 import type { Model } from '../models/model.js';
+import { checkOptions } from '../options.js';
 import { getLoss, type Loss } from './losses.js';
 import { getMetric, type Metric } from './metrics.js';
 import { getOptimizer, type Optimizer, type OptimizerSpec } from './optimizers/index.js';
@@ -28,6 +29,7 @@ export interface CompiledState {
 export function compileModel(model: Model, args: CompileArgs): CompiledState {
   if (!args || typeof args !== 'object')
     throw new ConfigError(invalid(`${model.name}.compile`, 'args', '{ optimizer, loss, metrics }', args));
+  checkOptions(`${model.name}.compile`, args, ['optimizer', 'loss', 'metrics'], 'args');
   if (args.loss === undefined) throw new ConfigError(invalid(`${model.name}.compile`, 'loss', 'a loss name or Loss', undefined));
   const optimizer = getOptimizer(args.optimizer ?? 'rmsprop');
   const loss = getLoss(args.loss);

@@ -3,6 +3,7 @@
 
 import type { LossKind } from '../backend/backend.js';
 import { ConfigError, invalid } from '../errors.js';
+import { withPositional } from '../options.js';
 
 export interface LossOptions {
   /** The prediction is logits (softmax/sigmoid applied inside the loss). Default false. */
@@ -22,7 +23,11 @@ export class Loss {
     readonly kind: LossKind,
     options: LossOptions = {},
   ) {
+    const accepted = kind === 'meanSquaredError' ? ['name'] : ['fromLogits', 'labelSmoothing', 'name'];
+    withPositional(CLASS[kind] ?? String(kind), [options], [], accepted);
     this.fromLogits = options.fromLogits ?? false;
+    if (typeof this.fromLogits !== 'boolean')
+      throw new ConfigError(invalid(CLASS[kind], 'fromLogits', 'true or false', this.fromLogits));
     this.labelSmoothing = options.labelSmoothing ?? 0;
     if (!(this.labelSmoothing >= 0 && this.labelSmoothing < 1)) {
       throw new ConfigError(invalid(kind, 'labelSmoothing', 'a number in [0, 1)', options.labelSmoothing));
@@ -81,22 +86,36 @@ export function getLoss(loss: string | Loss): Loss {
   return new Loss(kind);
 }
 
-/** Keras class-style constructors. @example new CategoricalCrossentropy({ labelSmoothing: 0.1 }) */
+const LOSS_KEYS = ['fromLogits', 'labelSmoothing', 'name'];
+
+/**
+ * Keras class-style constructors, with Keras's positional order (fromLogits, labelSmoothing).
+ * @example new CategoricalCrossentropy({ labelSmoothing: 0.1 }); new SparseCategoricalCrossentropy(true)
+ */
 export class CategoricalCrossentropy extends Loss {
-  constructor(options: LossOptions = {}) {
-    super('categoricalCrossentropy', options);
+  constructor(fromLogits?: boolean, options?: Omit<LossOptions, 'fromLogits'>);
+  constructor(options?: LossOptions);
+  constructor(...args: unknown[]) {
+    super(
+      'categoricalCrossentropy',
+      withPositional('CategoricalCrossentropy', args, ['fromLogits', 'labelSmoothing'], LOSS_KEYS),
+    );
   }
 }
 
 export class SparseCategoricalCrossentropy extends Loss {
-  constructor(options: LossOptions = {}) {
-    super('sparseCategoricalCrossentropy', options);
+  constructor(fromLogits?: boolean, options?: Omit<LossOptions, 'fromLogits'>);
+  constructor(options?: LossOptions);
+  constructor(...args: unknown[]) {
+    super('sparseCategoricalCrossentropy', withPositional('SparseCategoricalCrossentropy', args, ['fromLogits'], LOSS_KEYS));
   }
 }
 
 export class BinaryCrossentropy extends Loss {
-  constructor(options: LossOptions = {}) {
-    super('binaryCrossentropy', options);
+  constructor(fromLogits?: boolean, options?: Omit<LossOptions, 'fromLogits'>);
+  constructor(options?: LossOptions);
+  constructor(...args: unknown[]) {
+    super('binaryCrossentropy', withPositional('BinaryCrossentropy', args, ['fromLogits', 'labelSmoothing'], LOSS_KEYS));
   }
 }
 

@@ -1,31 +1,27 @@
-// Keras metrics as running (stateful) averages over an epoch: update per batch, result() any time, reset per
-// epoch. Predictions are (N, classes) probabilities; labels are one-hot (N, classes) or class indices (N) /
-// (N, 1). Arithmetic stays cheap: argmaxRows from the backend, counters here. Not here: sample-weighted metrics.
+// Keras's accuracy metrics by name or class (Accuracy, CategoricalAccuracy, SparseCategoricalAccuracy,
+// BinaryAccuracy, TopKCategoricalAccuracy, SparseTopKCategoricalAccuracy) and getMetric, which resolves the names
+// compile() accepts. Predictions are (N, classes) probabilities; labels are one-hot (N, classes) or class indices
+// (N) / (N, 1). Precision, Recall and AUC live in threshold-metrics.ts. Not here: sample-weighted metrics.
 
 import type { Backend } from '../backend/backend.js';
 import { ConfigError, invalid } from '../errors.js';
+import { withPositional } from '../options.js';
 import type { Tensor } from '../tensor.js';
+import { type LabelKind, labelKind, Metric } from './metric.js';
+import { AUC, Precision, Recall } from './threshold-metrics.js';
 
-/** How labels are encoded relative to predictions. */
-export type LabelKind = 'sparse' | 'categorical' | 'binary';
+export { type LabelKind, labelKind, Metric } from './metric.js';
+export { AUC, type AUCOptions, Precision, Recall, ThresholdMetric, type ThresholdMetricOptions } from './threshold-metrics.js';
 
-/** Decides the label kind like Keras: one output unit -> binary, one fewer label dim (or last dim 1) -> sparse. */
-export function labelKind(yPred: Tensor, yTrue: Tensor): LabelKind {
-  const classes = yPred.shape[yPred.shape.length - 1] ?? 1;
-  if (classes === 1) return 'binary';
-  if (yTrue.shape.length < yPred.shape.length || yTrue.shape[yTrue.shape.length - 1] === 1) return 'sparse';
-  return 'categorical';
+export interface MetricOptions {
+  name?: string;
 }
 
-export abstract class Metric {
-  constructor(readonly name: string) {}
-  abstract update(yPred: Tensor, yTrue: Tensor, backend: Backend): void;
-  abstract result(): number;
-  abstract reset(): void;
-}
-
-/** Accuracy with the label kind resolved on the first batch ('accuracy'/'acc'), or forced. */
-export class Accuracy extends Metric {
+/**
+ * The accuracy the string 'accuracy' means in compile(): Keras picks categorical, sparse or binary accuracy from
+ * the loss and shapes; here the label kind is resolved from each batch's shapes (or forced by `kind`).
+ */
+export class AutoAccuracy extends Metric {
   private correct = 0;
   private count = 0;
   private predIdx = new Int32Array(0);
@@ -74,17 +70,111 @@ export class Accuracy extends Metric {
   }
 }
 
+/** Keras CategoricalAccuracy: argmax of one-hot labels against argmax of the prediction. */
+export class CategoricalAccuracy extends AutoAccuracy {
+  constructor(options: MetricOptions = {}) {
+    super(
+      withPositional<MetricOptions>('CategoricalAccuracy', [options], [], ['name']).name ?? 'categorical_accuracy',
+      'categorical',
+    );
+  }
+}
+
+/** Keras SparseCategoricalAccuracy: integer labels against argmax of the prediction. */
+export class SparseCategoricalAccuracy extends AutoAccuracy {
+  constructor(options: MetricOptions = {}) {
+    const config = withPositional<MetricOptions>('SparseCategoricalAccuracy', [options], [], ['name']);
+    super(config.name ?? 'sparse_categorical_accuracy', 'sparse');
+  }
+}
+
+/** Keras BinaryAccuracy: (prediction > threshold) equals (label > 0.5), element-wise. Default threshold 0.5. */
+export class BinaryAccuracy extends Metric {
+  private correct = 0;
+  private count = 0;
+  readonly threshold: number;
+
+  constructor(options: MetricOptions & { threshold?: number } = {}) {
+    const config = withPositional<MetricOptions & { threshold?: number }>('BinaryAccuracy', [options], [], ['name', 'threshold']);
+    super(config.name ?? 'binary_accuracy');
+    const threshold = config.threshold ?? 0.5;
+    if (typeof threshold !== 'number' || !Number.isFinite(threshold)) {
+      throw new ConfigError(invalid('BinaryAccuracy', 'threshold', 'a finite number', threshold));
+    }
+    this.threshold = threshold;
+  }
+
+  update(yPred: Tensor, yTrue: Tensor): void {
+    for (let i = 0; i < yPred.data.length; i++) if (yPred.data[i]! > this.threshold === yTrue.data[i]! > 0.5) this.correct++;
+    this.count += yPred.data.length;
+  }
+
+  result(): number {
+    return this.count === 0 ? 0 : this.correct / this.count;
+  }
+
+  reset(): void {
+    this.correct = 0;
+    this.count = 0;
+  }
+}
+
+/**
+ * Keras Accuracy: how often predictions EQUAL labels, element-wise (not argmax). For class scores use the string
+ * 'accuracy' or CategoricalAccuracy / SparseCategoricalAccuracy, as in Keras.
+ */
+export class Accuracy extends Metric {
+  private correct = 0;
+  private count = 0;
+
+  constructor(options: MetricOptions = {}) {
+    super(withPositional<MetricOptions>('Accuracy', [options], [], ['name']).name ?? 'accuracy');
+  }
+
+  update(yPred: Tensor, yTrue: Tensor): void {
+    if (yPred.data.length !== yTrue.data.length) {
+      throw new ConfigError(
+        `Accuracy: predictions and labels differ in size (${yPred.data.length} and ${yTrue.data.length}). Keras's Accuracy compares values element-wise; for class scores use 'accuracy' or SparseCategoricalAccuracy.`,
+      );
+    }
+    for (let i = 0; i < yPred.data.length; i++) if (yPred.data[i] === yTrue.data[i]) this.correct++;
+    this.count += yPred.data.length;
+  }
+
+  result(): number {
+    return this.count === 0 ? 0 : this.correct / this.count;
+  }
+
+  reset(): void {
+    this.correct = 0;
+    this.count = 0;
+  }
+}
+
+export interface TopKOptions extends MetricOptions {
+  /** Default 5. */
+  k?: number;
+}
+
 /** Top-k accuracy: the true class is among the k highest scores (ties count as hits, as tf.math.in_top_k). */
 export class TopKCategoricalAccuracy extends Metric {
   private hits = 0;
   private count = 0;
+  readonly k: number;
+  private readonly sparse: boolean;
 
-  constructor(
-    readonly k = 5,
-    name = 'top_k_categorical_accuracy',
-    private readonly sparse = false,
-  ) {
-    super(name);
+  /** Keras's order: TopKCategoricalAccuracy(k, name). */
+  constructor(k?: number, options?: MetricOptions);
+  constructor(options?: TopKOptions);
+  constructor(...args: unknown[]) {
+    const sparse = (args[2] as boolean | undefined) === true;
+    const where = sparse ? 'SparseTopKCategoricalAccuracy' : 'TopKCategoricalAccuracy';
+    const config = withPositional<TopKOptions>(where, args.slice(0, 2), ['k'], ['k', 'name']);
+    super(config.name ?? (sparse ? 'sparse_top_k_categorical_accuracy' : 'top_k_categorical_accuracy'));
+    const k = config.k ?? 5;
+    if (!Number.isInteger(k) || k < 1) throw new ConfigError(invalid(where, 'k', 'a positive integer', k));
+    this.k = k;
+    this.sparse = sparse;
   }
 
   update(yPred: Tensor, yTrue: Tensor): void {
@@ -112,99 +202,13 @@ export class TopKCategoricalAccuracy extends Metric {
   }
 }
 
-/** One-hot view of element i of the labels, whatever their encoding. */
-function labelAt(yPred: Tensor, yTrue: Tensor, i: number): number {
-  if (yTrue.data.length === yPred.data.length) return yTrue.data[i]!;
-  const classes = yPred.shape[yPred.shape.length - 1] ?? 1;
-  return yTrue.data[Math.floor(i / classes)] === i % classes ? 1 : 0;
-}
-
-/** Precision or recall over all prediction elements thresholded at 0.5 (Keras Precision/Recall). */
-export class ThresholdMetric extends Metric {
-  private tp = 0;
-  private fp = 0;
-  private fn = 0;
-
-  constructor(
-    name: 'precision' | 'recall',
-    readonly threshold = 0.5,
-  ) {
-    super(name);
-  }
-
-  update(yPred: Tensor, yTrue: Tensor): void {
-    for (let i = 0; i < yPred.data.length; i++) {
-      const predicted = yPred.data[i]! > this.threshold;
-      const actual = labelAt(yPred, yTrue, i) > 0.5;
-      if (predicted && actual) this.tp++;
-      else if (predicted) this.fp++;
-      else if (actual) this.fn++;
-    }
-  }
-
-  result(): number {
-    const denominator = this.name === 'precision' ? this.tp + this.fp : this.tp + this.fn;
-    return denominator === 0 ? 0 : this.tp / denominator;
-  }
-
-  reset(): void {
-    this.tp = 0;
-    this.fp = 0;
-    this.fn = 0;
-  }
-}
-
-/** ROC AUC with Keras's 200 evenly spaced thresholds and trapezoidal ('interpolation') summation. */
-export class AUC extends Metric {
-  private readonly thresholds: number[];
-  private readonly posAbove: Float64Array;
-  private readonly negAbove: Float64Array;
-
-  constructor(
-    readonly numThresholds = 200,
-    name = 'auc',
-  ) {
-    super(name);
-    const eps = 1e-7;
-    this.thresholds = [0 - eps];
-    for (let i = 0; i < numThresholds - 2; i++) this.thresholds.push((i + 1) / (numThresholds - 1));
-    this.thresholds.push(1 + eps);
-    this.posAbove = new Float64Array(numThresholds);
-    this.negAbove = new Float64Array(numThresholds);
-  }
-
-  update(yPred: Tensor, yTrue: Tensor): void {
-    const n = this.numThresholds;
-    for (let i = 0; i < yPred.data.length; i++) {
-      const p = yPred.data[i]!;
-      const counts = labelAt(yPred, yTrue, i) > 0.5 ? this.posAbove : this.negAbove;
-      // Thresholds 1..n-2 are k/(n-1): p > t_j for j < ceil(p*(n-1)) (plus j = 0 always unless p <= -eps).
-      let above = Math.min(n - 1, Math.max(0, Math.ceil(p * (n - 1))));
-      while (above > 0 && !(p > this.thresholds[above - 1]!)) above--;
-      while (above < n && p > this.thresholds[above]!) above++;
-      for (let j = 0; j < above; j++) counts[j]!++;
-    }
-  }
-
-  result(): number {
-    const n = this.numThresholds;
-    const totalPos = this.posAbove[0]! + 0;
-    const totalNeg = this.negAbove[0]! + 0;
-    if (totalPos === 0 || totalNeg === 0) return 0;
-    let area = 0;
-    for (let j = 0; j < n - 1; j++) {
-      const x0 = this.negAbove[j]! / totalNeg;
-      const x1 = this.negAbove[j + 1]! / totalNeg;
-      const y0 = this.posAbove[j]! / totalPos;
-      const y1 = this.posAbove[j + 1]! / totalPos;
-      area += (x0 - x1) * ((y0 + y1) / 2);
-    }
-    return area;
-  }
-
-  reset(): void {
-    this.posAbove.fill(0);
-    this.negAbove.fill(0);
+/** Keras SparseTopKCategoricalAccuracy: top-k with integer labels. */
+export class SparseTopKCategoricalAccuracy extends TopKCategoricalAccuracy {
+  constructor(k?: number, options?: MetricOptions);
+  constructor(options?: TopKOptions);
+  constructor(...args: unknown[]) {
+    // @ts-expect-error: the third argument is the internal 'sparse' flag, not part of the public overloads.
+    super(args[0], args[1], true);
   }
 }
 
@@ -236,23 +240,23 @@ export function getMetric(metric: string | Metric): Metric {
   switch (typeof metric === 'string' ? snake(metric) : '') {
     case 'accuracy':
     case 'acc':
-      return new Accuracy(metric);
+      return new AutoAccuracy(metric);
     case 'categorical_accuracy':
-      return new Accuracy('categorical_accuracy', 'categorical');
+      return new CategoricalAccuracy();
     case 'sparse_categorical_accuracy':
-      return new Accuracy('sparse_categorical_accuracy', 'sparse');
+      return new SparseCategoricalAccuracy();
     case 'binary_accuracy':
-      return new Accuracy('binary_accuracy', 'binary');
+      return new BinaryAccuracy();
     case 'precision':
-      return new ThresholdMetric('precision');
+      return new Precision();
     case 'recall':
-      return new ThresholdMetric('recall');
+      return new Recall();
     case 'auc':
       return new AUC();
     case 'top_k_categorical_accuracy':
-      return new TopKCategoricalAccuracy(5);
+      return new TopKCategoricalAccuracy();
     case 'sparse_top_k_categorical_accuracy':
-      return new TopKCategoricalAccuracy(5, 'sparse_top_k_categorical_accuracy', true);
+      return new SparseTopKCategoricalAccuracy();
     default:
       throw new ConfigError(invalid('compile', 'metrics', `names among ${METRIC_NAMES.join(', ')} or Metric instances`, metric));
   }

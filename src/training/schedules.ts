@@ -2,6 +2,7 @@
 // Formulas follow keras/src/optimizers/schedules/learning_rate_schedule.py. Not here: InverseTimeDecay, PolynomialDecay.
 
 import { ConfigError, invalid } from '../errors.js';
+import { withPositional } from '../options.js';
 
 export abstract class LearningRateSchedule {
   abstract readonly className: string;
@@ -20,14 +21,33 @@ export interface ExponentialDecayConfig {
   decaySteps: number;
   decayRate: number;
   staircase?: boolean;
+  name?: string;
+}
+
+function finite(where: string, arg: string, value: unknown): number {
+  if (typeof value !== 'number' || !Number.isFinite(value)) throw new ConfigError(invalid(where, arg, 'a finite number', value));
+  return value;
 }
 
 /** lr = initial * decayRate ^ (step / decaySteps) (floored exponent with staircase). @example new ExponentialDecay({ initialLearningRate: 0.1, decaySteps: 100, decayRate: 0.96 }) */
 export class ExponentialDecay extends LearningRateSchedule {
   readonly className = 'ExponentialDecay';
-  constructor(readonly config: ExponentialDecayConfig) {
+  readonly config: ExponentialDecayConfig;
+  /** Keras's order: ExponentialDecay(initialLearningRate, decaySteps, decayRate, staircase). */
+  constructor(
+    initialLearningRate: number,
+    decaySteps: number,
+    decayRate: number,
+    options?: { staircase?: boolean; name?: string },
+  );
+  constructor(config: ExponentialDecayConfig);
+  constructor(...args: unknown[]) {
     super();
-    positive('ExponentialDecay', 'decaySteps', config.decaySteps);
+    const names = ['initialLearningRate', 'decaySteps', 'decayRate', 'staircase'];
+    this.config = withPositional<ExponentialDecayConfig>('ExponentialDecay', args, names, [...names, 'name']);
+    finite('ExponentialDecay', 'initialLearningRate', this.config.initialLearningRate);
+    positive('ExponentialDecay', 'decaySteps', this.config.decaySteps);
+    finite('ExponentialDecay', 'decayRate', this.config.decayRate);
   }
 
   call(step: number): number {
@@ -48,14 +68,31 @@ export interface CosineDecayConfig {
   /** Linear warmup from initialLearningRate to warmupTarget over warmupSteps, then decay from warmupTarget. */
   warmupTarget?: number | null;
   warmupSteps?: number;
+  name?: string;
 }
 
 /** Keras 3 CosineDecay with optional linear warmup. @example new CosineDecay({ initialLearningRate: 1e-3, decaySteps: 1000 }) */
 export class CosineDecay extends LearningRateSchedule {
   readonly className = 'CosineDecay';
-  constructor(readonly config: CosineDecayConfig) {
+  readonly config: CosineDecayConfig;
+  /** Keras's order: CosineDecay(initialLearningRate, decaySteps, alpha). */
+  constructor(
+    initialLearningRate: number,
+    decaySteps: number,
+    options?: Omit<CosineDecayConfig, 'initialLearningRate' | 'decaySteps'>,
+  );
+  constructor(config: CosineDecayConfig);
+  constructor(...args: unknown[]) {
     super();
-    positive('CosineDecay', 'decaySteps', config.decaySteps);
+    const names = ['initialLearningRate', 'decaySteps', 'alpha'];
+    this.config = withPositional<CosineDecayConfig>('CosineDecay', args, names, [
+      ...names,
+      'warmupTarget',
+      'warmupSteps',
+      'name',
+    ]);
+    finite('CosineDecay', 'initialLearningRate', this.config.initialLearningRate);
+    positive('CosineDecay', 'decaySteps', this.config.decaySteps);
   }
 
   call(step: number): number {
@@ -77,13 +114,24 @@ export interface PiecewiseConstantDecayConfig {
   boundaries: number[];
   /** One more value than boundaries. */
   values: number[];
+  name?: string;
 }
 
 /** values[0] while step <= boundaries[0], values[i+1] while boundaries[i] < step <= boundaries[i+1], ... */
 export class PiecewiseConstantDecay extends LearningRateSchedule {
   readonly className = 'PiecewiseConstantDecay';
-  constructor(readonly config: PiecewiseConstantDecayConfig) {
+  readonly config: PiecewiseConstantDecayConfig;
+  /** Keras's order: PiecewiseConstantDecay(boundaries, values). */
+  constructor(boundaries: number[], values: number[], options?: { name?: string });
+  constructor(config: PiecewiseConstantDecayConfig);
+  constructor(...args: unknown[]) {
     super();
+    const names = ['boundaries', 'values'];
+    const config = withPositional<PiecewiseConstantDecayConfig>('PiecewiseConstantDecay', args, names, [...names, 'name']);
+    this.config = config;
+    if (!Array.isArray(config.boundaries) || !Array.isArray(config.values)) {
+      throw new ConfigError(invalid('PiecewiseConstantDecay', 'boundaries', 'arrays of boundaries and values', config));
+    }
     if (config.values.length !== config.boundaries.length + 1) {
       throw new ConfigError(
         invalid(

@@ -114,6 +114,18 @@ function checkLabels(model: Model, kind: LossKind, out: Tensor, y: Tensor): void
     );
   }
   checkLabelShape(model.name, kind, out.shape, y.shape);
+  if (kind === 'sparseCategoricalCrossentropy') {
+    // Arrays were checked whole before the first step; this catches streamed (Dataset) batches.
+    const classes = out.data.length / Math.max(n, 1);
+    for (let i = 0; i < n; i++) {
+      const v = y.data[i]!;
+      if (!(Number.isInteger(v) && v >= 0 && v < classes)) {
+        throw new ValueError(
+          `${model.name}: invalid label ${v} at row ${i} of this batch. Expected an integer class index in [0, ${classes - 1}] (the model has ${classes} output units), received ${v}.`,
+        );
+      }
+    }
+  }
   if (kind === 'categoricalCrossentropy' || kind === 'binaryCrossentropy') {
     for (let i = 0; i < y.data.length; i++) {
       const v = y.data[i]!;
@@ -168,7 +180,7 @@ function runBatchOnce(model: Model, xs: Tensor[], y: Tensor, sampleWeight: Float
   let total = 0;
   for (let i = 0; i < n; i++) total += state.losses[i]!;
   let batchLoss = total / Math.max(n, 1);
-  const trainable = train ? model.trainableWeights() : [];
+  const trainable = train ? model.trainableWeights : [];
   for (const w of model.weights) if (w.regularizer) batchLoss += w.regularizer.penalty(w.value);
   if (train) {
     model.backwardFrom({ data: state.dInput, shape: input.shape }, ctx, fused);

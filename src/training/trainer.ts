@@ -6,14 +6,19 @@ import type { LossKind } from '../backend/backend.js';
 import type { Callback, Logs, TrainParams } from '../callbacks/callback.js';
 import { ConfigError, invalid, ValueError } from '../errors.js';
 import type { Model } from '../models/model.js';
+import { checkOptions } from '../options.js';
 import { writeOut } from '../output.js';
 import type { Shape, Tensor } from '../tensor.js';
 import { ArrayBatches, type Batch, type Dataset, isDataset, rowsView } from './data.js';
 import { checkClassWeight, checkLabelShape, checkSampleCount, checkSampleWeight, validationSplitAt } from './data-checks.js';
 import { History } from './history.js';
+import { asFloatTensor, checkAllLabels, type TensorLike } from './labels.js';
 import { ProgressBar } from './progress-bar.js';
 import { drawSeed } from './seed.js';
 import { combinedWeights, inferBatch, prepare, resetRunning, runBatch, runningLogs, stepState } from './step.js';
+
+/** Inputs as users pass them: one tensor or a list (one per model input), in any numeric array. */
+export type InputData = TensorLike | TensorLike[];
 
 export interface FitOptions {
   epochs?: number;
@@ -23,7 +28,7 @@ export interface FitOptions {
   callbacks?: Callback[];
   /** Fraction of the LAST samples (before shuffling) held out for validation, as Keras. */
   validationSplit?: number;
-  validationData?: [Tensor | Tensor[], Tensor] | [Tensor | Tensor[], Tensor, Float32Array] | Dataset;
+  validationData?: [InputData, TensorLike] | [InputData, TensorLike, Float32Array] | Dataset;
   shuffle?: boolean;
   classWeight?: Record<number, number>;
   sampleWeight?: Float32Array;
@@ -38,6 +43,8 @@ export interface EvaluateOptions {
   sampleWeight?: Float32Array;
   callbacks?: Callback[];
   steps?: number;
+  /** Return named logs ({ loss, accuracy }) instead of Keras's [loss, ...metrics]. Default false. */
+  returnDict?: boolean;
 }
 
 export interface PredictOptions {
@@ -47,9 +54,42 @@ export interface PredictOptions {
   callbacks?: Callback[];
 }
 
+const FIT_KEYS = [
+  'epochs',
+  'batchSize',
+  'verbose',
+  'callbacks',
+  'validationSplit',
+  'validationData',
+  'shuffle',
+  'classWeight',
+  'sampleWeight',
+  'initialEpoch',
+  'stepsPerEpoch',
+  'validationBatchSize',
+];
+const EVALUATE_KEYS = ['batchSize', 'verbose', 'sampleWeight', 'callbacks', 'steps', 'returnDict'];
+const PREDICT_KEYS = ['batchSize', 'verbose', 'callbacks'];
+
 type Source = { kind: 'arrays'; batches: ArrayBatches } | { kind: 'dataset'; dataset: Dataset };
 
 const toList = (x: Tensor | Tensor[]): Tensor[] => (Array.isArray(x) ? x : [x]);
+
+/** Inputs as float32 tensors (converted once; Float32Array data is used as is). */
+function inputsOf(where: string, arg: string, x: unknown): Tensor[] {
+  return Array.isArray(x) ? x.map((t, i) => asFloatTensor(where, `${arg}[${i}]`, t)) : [asFloatTensor(where, arg, x)];
+}
+
+/**
+ * Builds a lazily-shaped model for these inputs and checks every label against the loss and the number of output
+ * units before any step runs (so a bad label fails now, not after an epoch).
+ */
+function checkLabelsUpFront(model: Model, where: string, arg: string, xs: Tensor[], y: Tensor): void {
+  const compiled = model.requireCompiled(where);
+  checkArraysAgainstModel(model, where, xs, y, compiled.loss.kind);
+  const sampleShape = (model.outputs[0]?.shape ?? []).slice(1);
+  if (sampleShape.every((d) => typeof d === 'number')) checkAllLabels(where, arg, compiled.loss.kind, y, sampleShape as number[]);
+}
 
 function positiveInt(where: string, arg: string, value: number): number {
   if (!Number.isInteger(value) || value <= 0) throw new ConfigError(invalid(where, arg, 'a positive integer', value));
@@ -96,7 +136,12 @@ async function* batchesOf(
   await source.dataset.reset?.();
   let s = 0;
   for await (const batch of source.dataset) {
-    yield batch;
+    // Batches may hold any numeric arrays (Uint8Array labels...); the kernels take float32.
+    yield {
+      x: inputsOf('Dataset', 'batch.x', batch.x),
+      y: batch.y === undefined ? batch.y : asFloatTensor('Dataset', 'batch.y', batch.y),
+      ...(batch.sampleWeight ? { sampleWeight: batch.sampleWeight } : {}),
+    };
     if (limit !== null && ++s >= limit) return;
   }
 }
@@ -133,13 +178,13 @@ async function runEvaluation(
 /** Keras fit on arrays or a Dataset. Returns the History callback. */
 export async function fit(
   model: Model,
-  x: Tensor | Tensor[] | Dataset,
-  yOrOptions?: Tensor | FitOptions,
+  x: InputData | Dataset,
+  yOrOptions?: TensorLike | FitOptions,
   maybeOptions?: FitOptions,
 ): Promise<History> {
   const compiled = model.requireCompiled('fit');
   const dataMode = isDataset(x);
-  const options: FitOptions = (dataMode ? (yOrOptions as FitOptions | undefined) : maybeOptions) ?? {};
+  const options = checkOptions<FitOptions>('fit', dataMode ? yOrOptions : maybeOptions, FIT_KEYS);
   const epochs = positiveInt('fit', 'epochs', options.epochs ?? 1);
   const batchSize = positiveInt('fit', 'batchSize', options.batchSize ?? 32);
   const verbose = options.verbose ?? 1;
@@ -154,15 +199,15 @@ export async function fit(
       );
     train = { kind: 'dataset', dataset: x };
   } else {
-    const y = yOrOptions as Tensor | undefined;
-    if (!y || !('data' in y)) throw new ConfigError(invalid('fit', 'y', 'a label tensor', y));
-    let xs = toList(x);
-    let yt = y;
+    if (!yOrOptions || !('data' in yOrOptions)) throw new ConfigError(invalid('fit', 'y', 'a label tensor', yOrOptions));
+    let xs = inputsOf('fit', 'x', x);
+    let yt = asFloatTensor('fit', 'y', yOrOptions);
     let sw = options.sampleWeight ?? null;
     const split = options.validationSplit ?? 0;
     const n = xs[0]?.shape[0] ?? 0;
     checkSampleCount('fit', 'x', n, xs[0]?.shape ?? [0]);
     if (sw) checkSampleWeight('fit', 'sampleWeight', sw);
+    checkLabelsUpFront(model, 'fit', 'y', xs, yt);
     if (split) {
       const at = validationSplitAt('fit', n, split);
       validation = {
@@ -179,17 +224,20 @@ export async function fit(
       sw = sw ? sw.subarray(0, at) : null;
     }
     train = { kind: 'arrays', batches: new ArrayBatches(xs, yt, batchSize, sw) };
-    checkArraysAgainstModel(model, 'fit', xs, yt, compiled.loss.kind);
   }
   const vd = options.validationData;
   if (vd) {
     if (isDataset(vd)) validation = { kind: 'dataset', dataset: vd };
     else {
-      const vxs = toList(vd[0]);
+      if (!Array.isArray(vd) || vd.length < 2) {
+        throw new ConfigError(invalid('fit', 'validationData', '[x, y], [x, y, sampleWeight] or a Dataset', vd));
+      }
+      const vxs = inputsOf('fit', 'validationData[0]', vd[0]);
+      const vy = asFloatTensor('fit', 'validationData[1]', vd[1]);
       checkSampleCount('fit', 'validationData', vxs[0]?.shape[0] ?? 0, vxs[0]?.shape ?? [0]);
       if (vd[2]) checkSampleWeight('fit', 'validationData[2]', vd[2]);
-      validation = { kind: 'arrays', batches: new ArrayBatches(vxs, vd[1], valBatch, vd[2] ?? null) };
-      checkArraysAgainstModel(model, 'fit', vxs, vd[1], compiled.loss.kind);
+      checkLabelsUpFront(model, 'fit', 'validationData[1]', vxs, vy);
+      validation = { kind: 'arrays', batches: new ArrayBatches(vxs, vy, valBatch, vd[2] ?? null) };
     }
   }
   const classWeight = options.classWeight ?? null;
@@ -242,35 +290,44 @@ export async function fit(
   return history;
 }
 
-/** Loss and metrics over a whole dataset, as named logs ({loss, accuracy, ...}). */
+/**
+ * Loss and metrics over a whole dataset, as Keras returns them: the loss alone when no metrics were compiled, else
+ * [loss, ...metrics] in compile order; with `returnDict` the named logs ({ loss, accuracy, ... }).
+ */
 export async function evaluate(
   model: Model,
-  x: Tensor | Tensor[] | Dataset,
-  yOrOptions?: Tensor | EvaluateOptions,
+  x: InputData | Dataset,
+  yOrOptions?: TensorLike | EvaluateOptions,
   maybeOptions?: EvaluateOptions,
-): Promise<Logs> {
-  model.requireCompiled('evaluate');
+): Promise<number | number[] | Logs> {
+  const compiled = model.requireCompiled('evaluate');
   const dataMode = isDataset(x);
-  const options: EvaluateOptions = (dataMode ? (yOrOptions as EvaluateOptions | undefined) : maybeOptions) ?? {};
+  const options = checkOptions<EvaluateOptions>('evaluate', dataMode ? yOrOptions : maybeOptions, EVALUATE_KEYS);
   const batchSize = positiveInt('evaluate', 'batchSize', options.batchSize ?? 32);
   let source: Source;
   if (isDataset(x)) source = { kind: 'dataset', dataset: x };
   else {
-    const y = yOrOptions as Tensor | undefined;
-    if (!y || !('data' in y)) throw new ConfigError(invalid('evaluate', 'y', 'a label tensor', y));
-    const xs = toList(x);
+    if (!yOrOptions || !('data' in yOrOptions)) {
+      throw new ConfigError(invalid('evaluate', 'y', 'a label tensor', yOrOptions));
+    }
+    const xs = inputsOf('evaluate', 'x', x);
+    const y = asFloatTensor('evaluate', 'y', yOrOptions);
     checkSampleCount('evaluate', 'x', xs[0]?.shape[0] ?? 0, xs[0]?.shape ?? [0]);
     if (options.sampleWeight) checkSampleWeight('evaluate', 'sampleWeight', options.sampleWeight);
+    checkLabelsUpFront(model, 'evaluate', 'y', xs, y);
     source = { kind: 'arrays', batches: new ArrayBatches(xs, y, batchSize, options.sampleWeight ?? null) };
-    checkArraysAgainstModel(model, 'evaluate', xs, y, model.requireCompiled('evaluate').loss.kind);
   }
   const callbacks = options.callbacks ?? [];
   for (const cb of callbacks) cb.setModel(model);
-  return runEvaluation(model, source, options.verbose ?? 1, callbacks, options.steps ?? null);
+  const logs = await runEvaluation(model, source, options.verbose ?? 1, callbacks, options.steps ?? null);
+  if (options.returnDict) return logs;
+  const loss = logs.loss ?? Number.NaN;
+  return compiled.metrics.length === 0 ? loss : [loss, ...compiled.metrics.map((m) => logs[m.name] ?? Number.NaN)];
 }
 
 /** Batched inference into one new output tensor. */
-export async function predict(model: Model, x: Tensor | Tensor[] | Dataset, options: PredictOptions = {}): Promise<Tensor> {
+export async function predict(model: Model, x: InputData | Dataset, rawOptions?: PredictOptions): Promise<Tensor> {
+  const options = checkOptions<PredictOptions>('predict', rawOptions, PREDICT_KEYS);
   const batchSize = positiveInt('predict', 'batchSize', options.batchSize ?? 32);
   const callbacks = options.callbacks ?? [];
   for (const cb of callbacks) {
@@ -279,7 +336,7 @@ export async function predict(model: Model, x: Tensor | Tensor[] | Dataset, opti
   }
   const source: Source = isDataset(x)
     ? { kind: 'dataset', dataset: x }
-    : { kind: 'arrays', batches: new ArrayBatches(toList(x), null, batchSize) };
+    : { kind: 'arrays', batches: new ArrayBatches(inputsOf('predict', 'x', x), null, batchSize) };
   const total = source.kind === 'arrays' ? source.batches.count : null;
   const verbose = options.verbose ?? 1;
   const bar = verbose ? new ProgressBar({ target: stepsOf(source, null), verbose }) : null;
@@ -313,20 +370,20 @@ export async function predict(model: Model, x: Tensor | Tensor[] | Dataset, opti
 }
 
 /** One optimizer step on one batch; returns that batch's logs (metrics over this batch only). */
-export async function trainOnBatch(model: Model, x: Tensor | Tensor[], y: Tensor, sampleWeight?: Float32Array): Promise<Logs> {
+export async function trainOnBatch(model: Model, x: InputData, y: TensorLike, sampleWeight?: Float32Array): Promise<Logs> {
   resetRunning(model);
-  runBatch(model, toList(x), y, sampleWeight ?? null, true);
+  runBatch(model, inputsOf('trainOnBatch', 'x', x), asFloatTensor('trainOnBatch', 'y', y), sampleWeight ?? null, true);
   return runningLogs(model);
 }
 
-export async function testOnBatch(model: Model, x: Tensor | Tensor[], y: Tensor, sampleWeight?: Float32Array): Promise<Logs> {
+export async function testOnBatch(model: Model, x: InputData, y: TensorLike, sampleWeight?: Float32Array): Promise<Logs> {
   resetRunning(model);
-  runBatch(model, toList(x), y, sampleWeight ?? null, false);
+  runBatch(model, inputsOf('testOnBatch', 'x', x), asFloatTensor('testOnBatch', 'y', y), sampleWeight ?? null, false);
   return runningLogs(model);
 }
 
-export async function predictOnBatch(model: Model, x: Tensor | Tensor[]): Promise<Tensor> {
-  const xs = toList(x);
+export async function predictOnBatch(model: Model, x: InputData): Promise<Tensor> {
+  const xs = inputsOf('predictOnBatch', 'x', x);
   prepare(model, xs);
   const out = inferBatch(model, xs);
   stepState(model);

@@ -24,7 +24,7 @@ describe('cli', () => {
 
   before(async () => {
     // Three real MNIST test digits written as PNG files, as a user would have them.
-    const [, [xTest, yTest]] = mnist.loadData();
+    const [, [xTest, yTest]] = await mnist.loadData();
     for (const i of [0, 1, 2]) {
       const path = join(dir, `digit-${i}.png`);
       await sharp(Buffer.from(xTest.data.subarray(i * 784, (i + 1) * 784)), { raw: { width: 28, height: 28, channels: 1 } })

@@ -28,8 +28,8 @@ function idxHeader(magic: number, dims: number[]): Uint8Array {
 }
 
 describe('datasets', () => {
-  test('mnist embedded: 60000/10000, shapes, labels 0-9', () => {
-    const [[xTrain, yTrain], [xTest, yTest]] = datasets.mnist.loadData();
+  test('mnist embedded: 60000/10000, shapes, labels 0-9', async () => {
+    const [[xTrain, yTrain], [xTest, yTest]] = await datasets.mnist.loadData();
     assert.deepEqual(xTrain.shape, [60000, 28, 28]);
     assert.deepEqual(yTrain.shape, [60000]);
     assert.deepEqual(xTest.shape, [10000, 28, 28]);
@@ -114,7 +114,7 @@ describe('datasets', () => {
     }
   });
 
-  test('idx: bad magic, wrong kind, missing file', () => {
+  test('idx: bad magic, wrong kind, missing file', async () => {
     assert.throws(
       () => parseIdx(new Uint8Array([0x50, 0x4b, 3, 4, 0, 0, 0, 0]), 'foo.bin'),
       (e: Error) => {
@@ -126,7 +126,7 @@ describe('datasets', () => {
     const images = new Uint8Array([...idxHeader(0x803, [1, 1, 1]), 9]);
     assert.throws(() => parseIdx(images, 'labels', IDX_LABELS_MAGIC), /Expected 0x00000801 \(labels\), received 0x00000803/);
     assert.throws(() => readIdx('/nonexistent/t10k-labels-idx1-ubyte'), NotFoundError);
-    assert.throws(() => datasets.mnist.loadData({ path: '/nonexistent' }), NotFoundError);
+    await assert.rejects(datasets.mnist.loadData({ path: '/nonexistent' }), NotFoundError);
   });
 
   test('toCategorical and normalize', () => {

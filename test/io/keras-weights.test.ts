@@ -100,7 +100,7 @@ describe('io: Keras 3 weights layout', () => {
       });
     });
     assert.equal(compared, 8);
-    const [, [xTest, yTest]] = datasets.mnist.loadData();
+    const [, [xTest, yTest]] = await datasets.mnist.loadData();
     const n = 200;
     const x = normalize({ data: xTest.data.subarray(0, n * 784), shape: [n, 28, 28] });
     const probs = await model.predict(x);

@@ -117,11 +117,11 @@ describe('models/model', () => {
     await outer.fit(x, y, { epochs: 2, batchSize: 4, verbose: 0 });
     assert.deepEqual(inner.getWeights(), before);
     assert.notDeepEqual(outer.layers[1]!.getWeights(), head);
-    assert.equal(outer.trainableWeights().length, 2);
-    assert.equal(outer.nonTrainableWeights().length, 8);
+    assert.equal(outer.trainableWeights.length, 2);
+    assert.equal(outer.nonTrainableWeights.length, 8);
     assert.ok(inner.layers.every((l) => !l.trainable));
     inner.trainable = true;
-    assert.equal(outer.trainableWeights().length, 8);
+    assert.equal(outer.trainableWeights.length, 8);
   });
 
   test('a frozen layer keeps its weights', async () => {

@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
+import { ConfigError } from '../../src/errors.js';
 import { loadModel } from '../../src/io/keras-file.js';
 import { backend, smallSequential, toyData } from '../training/fixtures.js';
 
@@ -39,5 +40,22 @@ describe('models/save', () => {
     await model.restore(path);
     assert.deepEqual(model.getWeights(), weights);
     assert.deepEqual(model.compiled!.optimizer.getState(), state);
+  });
+
+  test("saveWeights / loadWeights (Keras's save_weights and load_weights) round-trip the weights", async () => {
+    const model = smallSequential();
+    model.compile({ optimizer: 'adam', loss: 'sparseCategoricalCrossentropy' });
+    await model.fit(x, y, { epochs: 1, batchSize: 8, verbose: 0 });
+    const path = join(dir, 'small.weights.h5');
+    await model.saveWeights(path);
+    const fresh = smallSequential();
+    assert.notDeepEqual(fresh.getWeights(), model.getWeights());
+    await fresh.loadWeights(path);
+    assert.deepEqual(fresh.getWeights(), model.getWeights());
+    await assert.rejects(
+      model.saveWeights(join(dir, 'small.h5')),
+      (e: unknown) =>
+        e instanceof ConfigError && /saveWeights: invalid 'path'\. Expected a path ending in '\.weights\.h5'/.test(e.message),
+    );
   });
 });

@@ -9,7 +9,7 @@ import { Dense } from '../../src/layers/dense.js';
 import { Dropout } from '../../src/layers/dropout.js';
 import { Sequential } from '../../src/models/sequential.js';
 import type { Dataset } from '../../src/training/data.js';
-import { TopKCategoricalAccuracy } from '../../src/training/metrics.js';
+import { SparseTopKCategoricalAccuracy } from '../../src/training/metrics.js';
 import { Adam, SGD } from '../../src/training/optimizers/index.js';
 import { formatEta, formatTimePerUnit, ProgressBar } from '../../src/training/progress-bar.js';
 import { setRandomSeed } from '../../src/training/seed.js';
@@ -53,8 +53,8 @@ describe('training/fit', () => {
     let last = first;
     for (let i = 0; i < 200; i++) last = (await model.trainOnBatch(x, y)).loss!;
     assert.ok(last < first * 0.5, `loss ${first} -> ${last}`);
-    const logs = await model.evaluate(x, y, { verbose: 0 });
-    assert.ok(logs.accuracy! > 0.9, `accuracy ${logs.accuracy}`);
+    const [, accuracy] = (await model.evaluate(x, y, { verbose: 0 })) as number[];
+    assert.ok(accuracy! > 0.9, `accuracy ${accuracy}`);
   });
 
   test('fit with validationSplit: History keys and lengths', async () => {
@@ -124,15 +124,15 @@ describe('training/fit', () => {
     assert.deepEqual(a, b);
   });
 
-  test('evaluate returns named logs; predict returns (N, classes)', async () => {
+  test('evaluate returns named logs with returnDict; predict returns (N, classes)', async () => {
     const model = smallSequential();
     // Top-2 of 3 classes (the default k=5 would count every row as a hit and could not fail).
     model.compile({
       optimizer: 'adam',
       loss: 'sparseCategoricalCrossentropy',
-      metrics: ['accuracy', new TopKCategoricalAccuracy(2, 'sparse_top_k_categorical_accuracy', true)],
+      metrics: ['accuracy', new SparseTopKCategoricalAccuracy(2)],
     });
-    const logs = await model.evaluate(x, y, { batchSize: 10, verbose: 0 });
+    const logs = await model.evaluate(x, y, { batchSize: 10, verbose: 0, returnDict: true });
     assert.deepEqual(Object.keys(logs).sort(), ['accuracy', 'loss', 'sparse_top_k_categorical_accuracy']);
     const p = await model.predict(x, { batchSize: 10, verbose: 0 });
     let top1 = 0;
@@ -169,8 +169,8 @@ describe('training/fit', () => {
     model.compile({ optimizer: 'adam', loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });
     const history = await model.fit(dataset, { epochs: 2, validationData: dataset, verbose: 0 });
     assert.equal(history.history.val_loss!.length, 2);
-    const logs = await model.evaluate(dataset, { verbose: 0 });
-    assert.ok(Number.isFinite(logs.loss));
+    const [loss] = (await model.evaluate(dataset, { verbose: 0 })) as number[];
+    assert.ok(Number.isFinite(loss));
   });
 
   test('classWeight and sampleWeight scale the loss', async () => {

@@ -61,7 +61,7 @@ export function checkGradients(
   model.compile({ optimizer: new SGD({ learningRate: 0 }), loss });
   const xs = Array.isArray(x) ? x : [x];
   runBatch(model, xs, y, null, true);
-  const weights = model.trainableWeights();
+  const weights = model.trainableWeights;
   const analytic = weights.map((w) => w.grad.slice());
   const eps = 1e-2;
   let checked = 0;

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { LayerWeight } from '../../src/layers/layer.js';
 import { getLoss } from '../../src/training/losses.js';
-import { Accuracy, AUC, getMetric, ThresholdMetric, TopKCategoricalAccuracy } from '../../src/training/metrics.js';
+import { AUC, AutoAccuracy, getMetric, ThresholdMetric, TopKCategoricalAccuracy } from '../../src/training/metrics.js';
 import { Adam, AdamW, getOptimizer, RMSprop, SGD } from '../../src/training/optimizers/index.js';
 import { CosineDecay, ExponentialDecay, PiecewiseConstantDecay } from '../../src/training/schedules.js';
 import { backend } from './fixtures.js';
@@ -111,13 +111,13 @@ describe('training/metrics', () => {
   const pred = { data: Float32Array.from([0.9, 0.1, 0.2, 0.8, 0.6, 0.4]), shape: [3, 2] };
 
   test('accuracy resolves sparse, categorical and binary labels', () => {
-    const sparse = new Accuracy();
+    const sparse = new AutoAccuracy();
     sparse.update(pred, { data: Float32Array.from([0, 1, 1]), shape: [3] }, backend);
     close(sparse.result(), 2 / 3);
-    const cat = new Accuracy();
+    const cat = new AutoAccuracy();
     cat.update(pred, { data: Float32Array.from([1, 0, 0, 1, 1, 0]), shape: [3, 2] }, backend);
     close(cat.result(), 1);
-    const bin = new Accuracy();
+    const bin = new AutoAccuracy();
     bin.update(
       { data: Float32Array.from([0.7, 0.2, 0.4]), shape: [3, 1] },
       { data: Float32Array.from([1, 0, 1]), shape: [3, 1] },

@@ -4,7 +4,9 @@
 import type { Backend } from '../../backend/backend.js';
 import { ConfigError } from '../../errors.js';
 import type { LayerWeight } from '../../layers/layer.js';
-import { Optimizer, type OptimizerConfig } from './optimizer.js';
+import { withPositional } from '../../options.js';
+import type { LearningRateSchedule } from '../schedules.js';
+import { BASE_OPTIMIZER_KEYS, Optimizer, type OptimizerConfig } from './optimizer.js';
 
 export interface AdamConfig extends OptimizerConfig {
   beta1?: number;
@@ -13,15 +15,22 @@ export interface AdamConfig extends OptimizerConfig {
   amsgrad?: boolean;
 }
 
-/** @example model.compile({ optimizer: new Adam({ learningRate: 3e-4 }), loss: 'categoricalCrossentropy' }) */
+export const ADAM_KEYS = [...BASE_OPTIMIZER_KEYS, 'beta1', 'beta2', 'epsilon', 'amsgrad'];
+/** Keras's positional order: Adam(learning_rate, beta_1, beta_2, epsilon). */
+const POSITIONAL = ['learningRate', 'beta1', 'beta2', 'epsilon'];
+
+/** @example model.compile({ optimizer: new Adam(3e-4), loss: 'categoricalCrossentropy' }) */
 export class Adam extends Optimizer {
   readonly className: string = 'Adam';
   readonly beta1: number;
   readonly beta2: number;
   readonly epsilon: number;
 
-  constructor(config: AdamConfig = {}, defaults = { learningRate: 0.001, name: 'adam' }) {
-    super(config, defaults);
+  constructor(learningRate?: number | LearningRateSchedule, options?: Omit<AdamConfig, 'learningRate'>);
+  constructor(config?: AdamConfig);
+  constructor(...args: unknown[]) {
+    const config = withPositional<AdamConfig>('Adam', args, POSITIONAL, ADAM_KEYS);
+    super(config, { learningRate: 0.001, name: 'adam' });
     this.beta1 = config.beta1 ?? 0.9;
     this.beta2 = config.beta2 ?? 0.999;
     this.epsilon = config.epsilon ?? 1e-7;

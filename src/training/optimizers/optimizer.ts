@@ -19,6 +19,9 @@ export interface OptimizerConfig {
   name?: string;
 }
 
+/** Options every optimizer accepts (Keras's base optimizer arguments that convkit implements). */
+export const BASE_OPTIMIZER_KEYS = ['learningRate', 'clipnorm', 'globalClipnorm', 'clipvalue', 'weightDecay', 'name'] as const;
+
 /** A named optimizer variable (Keras order: iterations, learning_rate, then slots per weight). */
 export interface OptimizerVariable {
   name: string;

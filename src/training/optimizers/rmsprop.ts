@@ -2,7 +2,9 @@
 
 import type { Backend } from '../../backend/backend.js';
 import type { LayerWeight } from '../../layers/layer.js';
-import { Optimizer, type OptimizerConfig } from './optimizer.js';
+import { withPositional } from '../../options.js';
+import type { LearningRateSchedule } from '../schedules.js';
+import { BASE_OPTIMIZER_KEYS, Optimizer, type OptimizerConfig } from './optimizer.js';
 
 export interface RmspropConfig extends OptimizerConfig {
   rho?: number;
@@ -11,7 +13,9 @@ export interface RmspropConfig extends OptimizerConfig {
   centered?: boolean;
 }
 
-/** @example new RMSprop({ learningRate: 1e-3, rho: 0.9 }) */
+const KEYS = [...BASE_OPTIMIZER_KEYS, 'rho', 'momentum', 'epsilon', 'centered'];
+
+/** @example new RMSprop(1e-3, { rho: 0.9 }) */
 export class RMSprop extends Optimizer {
   readonly className = 'RMSprop';
   readonly rho: number;
@@ -19,7 +23,16 @@ export class RMSprop extends Optimizer {
   readonly epsilon: number;
   readonly centered: boolean;
 
-  constructor(config: RmspropConfig = {}) {
+  constructor(learningRate?: number | LearningRateSchedule, options?: Omit<RmspropConfig, 'learningRate'>);
+  constructor(config?: RmspropConfig);
+  constructor(...args: unknown[]) {
+    // Keras's order: RMSprop(learning_rate, rho, momentum, epsilon, centered).
+    const config = withPositional<RmspropConfig>(
+      'RMSprop',
+      args,
+      ['learningRate', 'rho', 'momentum', 'epsilon', 'centered'],
+      KEYS,
+    );
     super(config, { learningRate: 0.001, name: 'rmsprop' });
     this.rho = config.rho ?? 0.9;
     this.momentum = config.momentum ?? 0;

@@ -3,20 +3,28 @@
 import type { Backend } from '../../backend/backend.js';
 import { ConfigError, invalid } from '../../errors.js';
 import type { LayerWeight } from '../../layers/layer.js';
-import { Optimizer, type OptimizerConfig } from './optimizer.js';
+import { withPositional } from '../../options.js';
+import type { LearningRateSchedule } from '../schedules.js';
+import { BASE_OPTIMIZER_KEYS, Optimizer, type OptimizerConfig } from './optimizer.js';
 
 export interface SgdConfig extends OptimizerConfig {
   momentum?: number;
   nesterov?: boolean;
 }
 
-/** @example new SGD({ learningRate: 0.1, momentum: 0.9 }) */
+const KEYS = [...BASE_OPTIMIZER_KEYS, 'momentum', 'nesterov'];
+
+/** @example new SGD(0.1, { momentum: 0.9 }) */
 export class SGD extends Optimizer {
   readonly className = 'SGD';
   readonly momentum: number;
   readonly nesterov: boolean;
 
-  constructor(config: SgdConfig = {}) {
+  constructor(learningRate?: number | LearningRateSchedule, options?: Omit<SgdConfig, 'learningRate'>);
+  constructor(config?: SgdConfig);
+  constructor(...args: unknown[]) {
+    // Keras's order: SGD(learning_rate, momentum, nesterov).
+    const config = withPositional<SgdConfig>('SGD', args, ['learningRate', 'momentum', 'nesterov'], KEYS);
     super(config, { learningRate: 0.01, name: 'SGD' });
     this.momentum = config.momentum ?? 0;
     this.nesterov = config.nesterov ?? false;

@@ -83,7 +83,7 @@ function runCase(c: Case): CaseResult {
   };
   f();
   const dx = layer.backward({ data: r, shape: outShape }, context(c.training))[0]!.data.slice();
-  const trainable = layer.trainableWeights();
+  const trainable = layer.trainableWeights;
   const grads = trainable.map((w) => {
     const g = w.grad.slice();
     if (w.regularizer) w.regularizer.addGradient(g, w.value);
