@@ -4,6 +4,7 @@
 
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { mnistCnn } from '../src/applications/seed-models.js';
 import { Callback, type TrainParams } from '../src/callbacks/callback.js';
 import { EarlyStopping } from '../src/callbacks/early-stopping.js';
 import { ModelCheckpoint } from '../src/callbacks/model-checkpoint.js';
@@ -59,6 +60,51 @@ type Row = {
 };
 
 const ROWS: Row[] = [
+  {
+    habit: "compile({ optimizer: 'Adam', loss: 'sparse_categorical_crossentropy', metrics: ['acc'] }) (Keras's names)",
+    works: async () => {
+      const model = smallSequential();
+      model.compile({ optimizer: 'Adam', loss: 'sparse_categorical_crossentropy', metrics: ['acc'] });
+      assert.equal(model.compiled?.optimizer.className, 'Adam');
+      assert.equal(model.compiled?.loss.kind, 'sparseCategoricalCrossentropy');
+      const named = await model.evaluate(x, y, { verbose: 0, returnDict: true });
+      assert.deepEqual(Object.keys(named).sort(), ['acc', 'loss']);
+    },
+  },
+  {
+    habit: "new Dense(10, { kernelInitializer: 'he_normal' }) equals new Dense(10, { kernelInitializer: new HeNormal(seed) })",
+    works: () => {
+      const a = new Dense(4, { kernelInitializer: { class_name: 'HeNormal', config: { seed: 3 } } });
+      const b = new Dense(4, { kernelInitializer: new initializers.HeNormal(3) });
+      a.build([null, 5]);
+      b.build([null, 5]);
+      assert.deepEqual(a.getWeights(), b.getWeights());
+      assert.equal(new Dense(4, { kernelInitializer: 'he_normal' }).kernelInitializer.className, 'HeNormal');
+    },
+  },
+  {
+    habit: "new Dense(10, { kernel_initializer: 'he_normal' })",
+    rejects: () => new Dense(10, { kernel_initializer: 'he_normal' } as never),
+    names: /Dense: unknown option 'kernel_initializer'\. Did you mean 'kernelInitializer'\?/,
+  },
+  {
+    habit: 'fit(x, y, { steps_per_epoch: 2 }) and { class_weight: {...} }',
+    rejects: async () => {
+      await assert.rejects(compiled().fit(x, y, { class_weight: { 0: 2 } } as never), /Did you mean 'classWeight'\?/);
+      await compiled().fit(x, y, { steps_per_epoch: 2 } as never);
+    },
+    names: /fit: unknown option 'steps_per_epoch'\. Did you mean 'stepsPerEpoch'\?/,
+  },
+  {
+    habit: 'new Flatten(null) names the config instead of a TypeError',
+    rejects: () => new Flatten(null as never),
+    names: /Flatten: invalid 'config'\. Expected an options object/,
+  },
+  {
+    habit: 'applications.mnistCnn({ num_classes: 10 })',
+    rejects: () => mnistCnn({ num_classes: 10 } as never),
+    names: /mnistCnn: unknown option 'num_classes'\. Did you mean 'numClasses'\?/,
+  },
   {
     habit: "new Dense(128, { activation: 'relu' }), new Dense(10, 'softmax'), new Dense(128)",
     works: () => {

@@ -10,6 +10,7 @@ import { Dropout } from '../layers/dropout.js';
 import { Flatten } from '../layers/flatten.js';
 import { MaxPooling2D } from '../layers/max-pooling2d.js';
 import { Sequential } from '../models/sequential.js';
+import { checkOptions } from '../options.js';
 
 export interface SeedModelOptions {
   /** One sample's shape, [H, W, C]. Default [28, 28, 1]. */
@@ -17,8 +18,11 @@ export interface SeedModelOptions {
   numClasses?: number;
 }
 
+const SEED_KEYS = ['inputShape', 'numClasses'];
+
 /** Seed 000: Conv2D(32,3x3,relu) MaxPool Conv2D(64,3x3,relu) MaxPool Flatten Dense(128,relu) Dense(10,softmax). 225,034 params. */
-export function mnistCnn(options: SeedModelOptions = {}): Sequential {
+export function mnistCnn(rawOptions?: SeedModelOptions): Sequential {
+  const options = checkOptions<SeedModelOptions>('mnistCnn', rawOptions, SEED_KEYS);
   const inputShape = options.inputShape ?? [28, 28, 1];
   return new Sequential(
     [
@@ -35,7 +39,8 @@ export function mnistCnn(options: SeedModelOptions = {}): Sequential {
 }
 
 /** Seed 003's first CNN: Conv2D(5,3x3,same,relu) MaxPool Flatten Dense(120,relu) Dense(10,softmax). 118,980 params. */
-export function fashionCnn(options: SeedModelOptions = {}): Sequential {
+export function fashionCnn(rawOptions?: SeedModelOptions): Sequential {
+  const options = checkOptions<SeedModelOptions>('fashionCnn', rawOptions, SEED_KEYS);
   const inputShape = options.inputShape ?? [28, 28, 1];
   return new Sequential(
     [
@@ -50,7 +55,8 @@ export function fashionCnn(options: SeedModelOptions = {}): Sequential {
 }
 
 /** LeNet-5 adapted to 28x28 (seed 003, Desafio 3): C1 6@5x5 same tanh, S2 avg, C3 16@5x5, S4 avg, F5 120, F6 84, softmax. */
-export function lenet5(options: SeedModelOptions = {}): Sequential {
+export function lenet5(rawOptions?: SeedModelOptions): Sequential {
+  const options = checkOptions<SeedModelOptions>('lenet5', rawOptions, SEED_KEYS);
   const inputShape = options.inputShape ?? [28, 28, 1];
   return new Sequential(
     [
@@ -68,7 +74,8 @@ export function lenet5(options: SeedModelOptions = {}): Sequential {
 }
 
 /** Seed 003's "para testar se melhora" CNN: three Conv2D + BatchNormalization blocks, Dense 256, Dropout 0.5. */
-export function bnDropoutCnn(options: SeedModelOptions = {}): Sequential {
+export function bnDropoutCnn(rawOptions?: SeedModelOptions): Sequential {
+  const options = checkOptions<SeedModelOptions>('bnDropoutCnn', rawOptions, SEED_KEYS);
   const inputShape = options.inputShape ?? [28, 28, 1];
   return new Sequential(
     [
@@ -90,7 +97,8 @@ export function bnDropoutCnn(options: SeedModelOptions = {}): Sequential {
 }
 
 /** A plain MLP: Flatten, Dense(128, relu), Dense(10, softmax) (seed 003's comparison with a CNN). */
-export function mlp(options: SeedModelOptions & { hiddenUnits?: number[] } = {}): Sequential {
+export function mlp(rawOptions?: SeedModelOptions & { hiddenUnits?: number[] }): Sequential {
+  const options = checkOptions<SeedModelOptions & { hiddenUnits?: number[] }>('mlp', rawOptions, [...SEED_KEYS, 'hiddenUnits']);
   const inputShape = options.inputShape ?? [28, 28, 1];
   const hidden = (options.hiddenUnits ?? [128]).map((units) => new Dense(units, { activation: 'relu' }));
   return new Sequential(

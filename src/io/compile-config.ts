@@ -1,10 +1,10 @@
 // Keras 3 `compile_config` <-> model.compile(): optimizer ({module, class_name, config}), loss (name or
-// {class_name, config}) and metrics (names). Not here: loss_weights, weighted_metrics, custom objects.
+// {class_name, config}) and metrics (names, or Keras metric objects with their options). Not here: loss_weights, weighted_metrics, custom objects.
 
 import { describe, FormatError } from '../errors.js';
 import type { Model } from '../models/model.js';
 import { getLoss, type Loss, Loss as LossClass } from '../training/losses.js';
-import { getMetric, type Metric } from '../training/metrics.js';
+import { getMetric, metricFromKeras, metricToKeras } from '../training/metrics.js';
 import { Adam, AdamW, type Optimizer, RMSprop, SGD } from '../training/optimizers/index.js';
 import { CosineDecay, ExponentialDecay, type LearningRateSchedule, PiecewiseConstantDecay } from '../training/schedules.js';
 
@@ -19,7 +19,7 @@ export function compileConfigOf(model: Model): Json | null {
     optimizer: { module: 'keras.optimizers', ...compiled.optimizer.toKerasConfig(), registered_name: null },
     loss: { module: 'keras.losses', ...loss, registered_name: null },
     loss_weights: null,
-    metrics: compiled.metricArgs.map((m) => (typeof m === 'string' ? m : (m as Metric).name)),
+    metrics: compiled.metricArgs.map((m) => (typeof m === 'string' ? m : metricToKeras(m))),
     weighted_metrics: null,
     run_eagerly: false,
     steps_per_execution: 1,
@@ -114,13 +114,16 @@ export function lossFromKeras(json: unknown, source: string): Loss {
 export function compileFromKeras(model: Model, compileConfig: Json, source: string): void {
   const metrics = Array.isArray(compileConfig.metrics) ? compileConfig.metrics : [];
   const metricArgs = metrics.flat().map((m) => {
-    const name = typeof m === 'string' ? m : String((m as Json)?.class_name ?? '');
     try {
-      getMetric(name);
-      return name;
-    } catch {
+      if (typeof m === 'string') {
+        getMetric(m);
+        return m;
+      }
+      // A Keras metric object keeps its options (Precision's thresholds, top-k's k) instead of falling back to defaults.
+      return metricFromKeras((m ?? {}) as Json);
+    } catch (error) {
       throw new FormatError(
-        `'${source}': unsupported metric ${describe(m)} in compile_config. Hint: load with { compile: false }.`,
+        `'${source}': unsupported metric ${describe(m)} in compile_config (${error instanceof Error ? error.message : String(error)}). Hint: load with { compile: false }.`,
       );
     }
   });

@@ -85,7 +85,9 @@ export abstract class Layer {
   inputShape: Shape | Shape[] | null = null;
   readonly baseConfig: BaseLayerConfig;
 
-  constructor(config: BaseLayerConfig, defaultNameBase: string) {
+  constructor(rawConfig: BaseLayerConfig, defaultNameBase: string) {
+    // A non-object (null, a number) is reported by the subclass's checkKeys with the option list; not a TypeError here.
+    const config: BaseLayerConfig = typeof rawConfig === 'object' && rawConfig !== null ? rawConfig : {};
     this.baseConfig = { ...config };
     this.name = config.name ?? uniqueLayerName(defaultNameBase);
     this.trainable = config.trainable ?? true;

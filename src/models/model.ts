@@ -8,7 +8,7 @@ import { getBackend } from '../backend/registry.js';
 import type { Logs, RandomState, TrainingTarget } from '../callbacks/callback.js';
 import { ConfigError, invalid, NotFoundError, ShapeError, StateError } from '../errors.js';
 import { type CallContext, type FusableOutputLayer, isFusableOutputLayer, Layer, type LayerWeight } from '../layers/layer.js';
-import { checkOptions, isPlainObject } from '../options.js';
+import { checkOptions } from '../options.js';
 import { formatShape, type Shape, type Tensor } from '../tensor.js';
 import { type CompileArgs, type CompiledState, compileModel } from '../training/compile.js';
 import type { Dataset } from '../training/data.js';
@@ -19,6 +19,7 @@ import { stepState } from '../training/step.js';
 import type { EvaluateOptions, FitOptions, InputData, PredictOptions } from '../training/trainer.js';
 import * as trainer from '../training/trainer.js';
 import { isInputLayer, type SymbolicTensor, shapeCompatible } from './input.js';
+import { type ModelArgs, type ModelOptions, parseModelArgs } from './model-args.js';
 import { summary as printSummary, type SummaryOptions } from './summary.js';
 
 /** The contract this model needs from src/io/keras-file.ts (written by the I/O side, imported lazily). */
@@ -33,17 +34,7 @@ export interface KerasFileModule {
 // A variable path keeps this browser-safe module from pulling in file I/O until save()/restore() is called.
 const KERAS_FILE = '../io/keras-file.js';
 
-export interface ModelArgs {
-  inputs: SymbolicTensor | SymbolicTensor[];
-  outputs: SymbolicTensor | SymbolicTensor[];
-  name?: string;
-  trainable?: boolean;
-}
-
-/** The options beside Keras's positional `new Model(inputs, outputs, { name })`. */
-export type ModelOptions = Omit<ModelArgs, 'inputs' | 'outputs'>;
-
-const MODEL_KEYS = ['inputs', 'outputs', 'name', 'trainable'];
+export type { ModelArgs, ModelOptions } from './model-args.js';
 
 /** One layer call in the graph: which slots feed it and which slot it fills. */
 export interface GraphNode {
@@ -93,30 +84,10 @@ export class Model extends Layer implements TrainingTarget {
     options?: ModelOptions,
   ) {
     const nameBase = (new.target as unknown as { nameBase: string }).nameBase;
-    let args: Partial<ModelArgs>;
-    if (first === undefined || isPlainObject(first)) {
-      if (outputs !== undefined || options !== undefined) {
-        throw new ConfigError(
-          `${nameBase}: invalid arguments. Expected new Model(inputs, outputs, options?) or new Model({ inputs, outputs }), received an options object followed by more arguments.`,
-        );
-      }
-      args = checkOptions<ModelArgs>('Model', first, MODEL_KEYS);
-    } else {
-      args = {
-        ...checkOptions<ModelOptions>('Model', options, ['name', 'trainable']),
-        inputs: first as SymbolicTensor | SymbolicTensor[],
-        outputs: outputs as never,
-      };
-      if (outputs === undefined) throw new ConfigError(invalid('Model', 'outputs', 'the output tensor(s)', outputs));
-    }
+    const args = parseModelArgs(first, outputs, options);
     const { name, trainable } = args;
     super({ ...(name !== undefined ? { name } : {}), ...(trainable !== undefined ? { trainable } : {}) }, nameBase);
-    if (args.inputs !== undefined || args.outputs !== undefined) {
-      if (args.inputs === undefined || args.outputs === undefined) {
-        throw new ConfigError(invalid('Model', args.inputs === undefined ? 'inputs' : 'outputs', 'symbolic tensors', undefined));
-      }
-      this.setGraph(args.inputs, args.outputs);
-    }
+    if (args.inputs !== undefined && args.outputs !== undefined) this.setGraph(args.inputs, args.outputs);
   }
 
   get backend(): Backend {

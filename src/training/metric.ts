@@ -20,4 +20,8 @@ export abstract class Metric {
   abstract update(yPred: Tensor, yTrue: Tensor, backend: Backend): void;
   abstract result(): number;
   abstract reset(): void;
+  /** The options that rebuild this metric (camelCase), saved in a .keras compile_config. */
+  getConfig(): Record<string, unknown> {
+    return { name: this.name };
+  }
 }

@@ -104,6 +104,10 @@ export class BinaryAccuracy extends Metric {
     this.threshold = threshold;
   }
 
+  override getConfig(): Record<string, unknown> {
+    return { name: this.name, threshold: this.threshold };
+  }
+
   update(yPred: Tensor, yTrue: Tensor): void {
     for (let i = 0; i < yPred.data.length; i++) if (yPred.data[i]! > this.threshold === yTrue.data[i]! > 0.5) this.correct++;
     this.count += yPred.data.length;
@@ -175,6 +179,10 @@ export class TopKCategoricalAccuracy extends Metric {
     if (!Number.isInteger(k) || k < 1) throw new ConfigError(invalid(where, 'k', 'a positive integer', k));
     this.k = k;
     this.sparse = sparse;
+  }
+
+  override getConfig(): Record<string, unknown> {
+    return { name: this.name, k: this.k };
   }
 
   update(yPred: Tensor, yTrue: Tensor): void {
@@ -260,4 +268,67 @@ export function getMetric(metric: string | Metric): Metric {
     default:
       throw new ConfigError(invalid('compile', 'metrics', `names among ${METRIC_NAMES.join(', ')} or Metric instances`, metric));
   }
+}
+
+/** Keras's metric classes by class name, for .keras compile_config (see metricFromKeras). */
+export const METRIC_CLASSES: Record<string, new (config: Record<string, unknown>) => Metric> = {
+  Accuracy: Accuracy as never,
+  CategoricalAccuracy: CategoricalAccuracy as never,
+  SparseCategoricalAccuracy: SparseCategoricalAccuracy as never,
+  BinaryAccuracy: BinaryAccuracy as never,
+  TopKCategoricalAccuracy: TopKCategoricalAccuracy as never,
+  SparseTopKCategoricalAccuracy: SparseTopKCategoricalAccuracy as never,
+  Precision: Precision as never,
+  Recall: Recall as never,
+  AUC: AUC as never,
+};
+
+/** Keys Keras writes in metric configs that convkit ignores, with the only values accepted for them. */
+const NEUTRAL: Record<string, unknown[]> = {
+  dtype: ['float32', null],
+  top_k: [null],
+  class_id: [null],
+  summation_method: ['interpolation'],
+  multi_label: [false],
+  num_labels: [null],
+  label_weights: [null],
+  from_logits: [false],
+};
+
+const camel = (key: string): string => key.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+
+/** Keras's serialised metric ({class_name, config}) for an instance of a Keras metric class, else its name. */
+export function metricToKeras(metric: Metric): string | Record<string, unknown> {
+  const entry = Object.entries(METRIC_CLASSES).find(([, cls]) => metric.constructor === cls);
+  if (!entry) return metric.name;
+  const config: Record<string, unknown> = { dtype: 'float32' };
+  for (const [key, value] of Object.entries(metric.getConfig())) {
+    config[key.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase()] = value;
+  }
+  return { module: 'keras.metrics', class_name: entry[0], config, registered_name: null };
+}
+
+/**
+ * A metric from Keras's serialised form {class_name, config}: a Keras class with its options (thresholds, k ...).
+ * Options convkit cannot honour throw (ConfigError from the class, or here for neutral keys with other values).
+ */
+export function metricFromKeras(json: { class_name?: unknown; config?: unknown }): Metric {
+  const cls = typeof json.class_name === 'string' ? METRIC_CLASSES[json.class_name] : undefined;
+  if (!cls) return getMetric(String(json.class_name));
+  const config: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries((json.config as Record<string, unknown> | null) ?? {})) {
+    if (key in NEUTRAL) {
+      if (!NEUTRAL[key]!.includes(value)) {
+        throw new ConfigError(
+          invalid(
+            `metrics.${json.class_name}`,
+            key,
+            `${NEUTRAL[key]!.map(String).join(' or ')} (not supported otherwise)`,
+            value,
+          ),
+        );
+      }
+    } else config[camel(key)] = value;
+  }
+  return new cls(config);
 }

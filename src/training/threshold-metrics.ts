@@ -51,6 +51,10 @@ export class ThresholdMetric extends Metric {
     }
   }
 
+  override getConfig(): Record<string, unknown> {
+    return { name: this.name, thresholds: this.threshold };
+  }
+
   result(): number {
     const denominator = this.kind === 'precision' ? this.tp + this.fp : this.tp + this.fn;
     return denominator === 0 ? 0 : this.tp / denominator;
@@ -114,6 +118,10 @@ export class AUC extends Metric {
     this.thresholds.push(1 + eps);
     this.posAbove = new Float64Array(n);
     this.negAbove = new Float64Array(n);
+  }
+
+  override getConfig(): Record<string, unknown> {
+    return { name: this.name, numThresholds: this.numThresholds, curve: 'ROC' };
   }
 
   update(yPred: Tensor, yTrue: Tensor): void {

@@ -8,6 +8,13 @@ import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { ConfigError } from '../../src/errors.js';
 import { loadModel } from '../../src/io/keras-file.js';
+import {
+  AUC,
+  Precision,
+  SparseTopKCategoricalAccuracy,
+  ThresholdMetric,
+  TopKCategoricalAccuracy,
+} from '../../src/training/metrics.js';
 import { backend, smallSequential, toyData } from '../training/fixtures.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'convkit-models-'));
@@ -57,5 +64,25 @@ describe('models/save', () => {
       (e: unknown) =>
         e instanceof ConfigError && /saveWeights: invalid 'path'\. Expected a path ending in '\.weights\.h5'/.test(e.message),
     );
+  });
+
+  test('metric objects keep their options through a .keras file (Precision thresholds, top-k k, AUC thresholds)', async () => {
+    const model = smallSequential();
+    model.compile({
+      optimizer: 'adam',
+      loss: 'sparseCategoricalCrossentropy',
+      metrics: ['accuracy', new Precision({ thresholds: 0.7 }), new SparseTopKCategoricalAccuracy(2), new AUC(50)],
+    });
+    const path = join(dir, 'metrics.keras');
+    await model.save(path);
+    const loaded = await loadModel(path);
+    const [accuracy, precision, topK, auc] = loaded.compiled!.metrics;
+    assert.equal(accuracy?.name, 'accuracy');
+    assert.ok(precision instanceof ThresholdMetric && precision.threshold === 0.7);
+    assert.ok(topK instanceof TopKCategoricalAccuracy && topK.k === 2 && topK.name === 'sparse_top_k_categorical_accuracy');
+    assert.ok(auc instanceof AUC && auc.numThresholds === 50);
+    loaded.backendOverride = backend;
+    model.backendOverride = backend;
+    assert.deepEqual(await loaded.evaluate(x, y, { verbose: 0 }), await model.evaluate(x, y, { verbose: 0 }));
   });
 });
