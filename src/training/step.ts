@@ -105,8 +105,11 @@ function ensure(buffer: Float32Array, length: number): Float32Array {
   return buffer.length === length ? buffer : new Float32Array(length);
 }
 
-/** Validates labels against the prediction and the loss; ShapeError names expected and received shapes. */
-function checkLabels(model: Model, kind: LossKind, out: Tensor, y: Tensor): void {
+/**
+ * Validates labels against the prediction and the loss; ShapeError names expected and received shapes. `first` is
+ * the dataset index of the batch's first row (samples already seen this epoch), so an error names the sample.
+ */
+function checkLabels(model: Model, kind: LossKind, out: Tensor, y: Tensor, first: number): void {
   const n = out.shape[0]!;
   if (y.shape[0] !== n) {
     throw new ShapeError(
@@ -121,7 +124,7 @@ function checkLabels(model: Model, kind: LossKind, out: Tensor, y: Tensor): void
       const v = y.data[i]!;
       if (!(Number.isInteger(v) && v >= 0 && v < classes)) {
         throw new ValueError(
-          `${model.name}: invalid label ${v} at row ${i} of this batch. Expected an integer class index in [0, ${classes - 1}] (the model has ${classes} output units), received ${v}.`,
+          `${model.name}: invalid label ${v} at dataset index ${first + i} (row ${i} of this batch). Expected an integer class index in [0, ${classes - 1}] (the model has ${classes} output units), received ${v}.`,
         );
       }
     }
@@ -131,7 +134,7 @@ function checkLabels(model: Model, kind: LossKind, out: Tensor, y: Tensor): void
       const v = y.data[i]!;
       if (!(v >= 0 && v <= 1)) {
         throw new ValueError(
-          `${model.name}: invalid label ${v} at index ${i}. Expected values in [0, 1] for ${kind}, received ${v}.`,
+          `${model.name}: invalid label ${v} at dataset index ${first + Math.floor(i / Math.max(y.data.length / Math.max(n, 1), 1))} (element ${i} of this batch). Expected values in [0, 1] for ${kind}, received ${v}.`,
         );
       }
     }
@@ -163,7 +166,7 @@ function runBatchOnce(model: Model, xs: Tensor[], y: Tensor, sampleWeight: Float
   const out = model.forward(xs, ctx);
   const n = out.shape[0]!;
   const classes = out.data.length / Math.max(n, 1);
-  checkLabels(model, loss.kind, out, y);
+  checkLabels(model, loss.kind, out, y, state.seen);
   const fusable = loss.fromLogits ? null : model.fusableOutputLayer();
   const fused = fusable !== null && FUSIONS[loss.kind] === fusable.outputActivation();
   const input = fused ? fusable.preActivation() : out;

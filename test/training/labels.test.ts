@@ -105,4 +105,24 @@ describe('training/labels', () => {
     const result = await model.evaluate(x, y, { verbose: 0 });
     assert.ok(Array.isArray(result));
   });
+
+  test('a streamed Dataset: a bad label names its index in the stream, counted across batches', async () => {
+    const bad = Uint8Array.from(y.data);
+    bad[21] = 7;
+    const dataset = {
+      length: 3,
+      async *[Symbol.asyncIterator]() {
+        for (let b = 0; b < 3; b++) {
+          yield {
+            x: { data: x.data.subarray(b * 96, (b + 1) * 96), shape: [16, 6] },
+            y: { data: bad.subarray(b * 16, (b + 1) * 16), shape: [16] },
+          };
+        }
+      },
+    };
+    await assert.rejects(
+      compiledModel().fit(dataset as never, { verbose: 0 }),
+      (e: unknown) => e instanceof ValueError && /invalid label 7 at dataset index 21 \(row 5 of this batch\)/.test(e.message),
+    );
+  });
 });
