@@ -55,7 +55,14 @@ describe('convkit as an installed package', () => {
       run('npm', ['install', '--strict-allow-scripts', '--no-audit', '--no-fund', tarball, '@types/node@20'], project),
       'npm install of the tarball',
     );
-    for (const name of ['train-native.mjs', 'consumer.ts', 'browser.js', 'tsconfig.json']) {
+    for (const name of [
+      'train-native.mjs',
+      'consumer.ts',
+      'browser.js',
+      'browser-types.ts',
+      'tsconfig.json',
+      'tsconfig.browser.json',
+    ]) {
       cpSync(join(fixture, name), join(project, name));
     }
   });
@@ -117,6 +124,9 @@ describe('convkit as an installed package', () => {
     const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
     const result = run(process.execPath, [tsc, '-p', 'tsconfig.json'], project);
     assert.equal(result.status, 0, `tsc failed:\n${result.stdout}\n${result.stderr}`);
+    // The browser-safe entry's types check in a browser setting: DOM types, no @types/node.
+    const browser = run(process.execPath, [tsc, '-p', 'tsconfig.browser.json'], project);
+    assert.equal(browser.status, 0, `tsc (browser settings) failed:\n${browser.stdout}\n${browser.stderr}`);
   });
 
   test("esbuild bundles a browser script importing 'convkit', and the bundle runs without Node", async () => {
