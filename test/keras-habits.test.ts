@@ -96,6 +96,23 @@ const ROWS: Row[] = [
     names: /fit: unknown option 'steps_per_epoch'\. Did you mean 'stepsPerEpoch'\?/,
   },
   {
+    habit: 'fit(x, y, { callbacks: new EarlyStopping() }) without the list',
+    rejects: () => compiled().fit(x, y, { callbacks: new EarlyStopping() } as never),
+    names: /fit: invalid 'callbacks'\. Expected an array of Callback instances/,
+  },
+  {
+    habit: 'new SparseTopKCategoricalAccuracy(2) and TopKCategoricalAccuracy({ k: 3 })',
+    works: () => {
+      const sparse = new metrics.SparseTopKCategoricalAccuracy(2);
+      sparse.update(
+        { data: Float32Array.of(0.1, 0.5, 0.4, 0.6, 0.3, 0.1), shape: [2, 3] },
+        { data: Float32Array.of(2, 2), shape: [2] },
+      );
+      assert.equal(sparse.result(), 0.5); // row 0: class 2 is 2nd highest (hit); row 1: class 2 is last (miss)
+      assert.equal(new metrics.TopKCategoricalAccuracy({ k: 3 }).k, 3);
+    },
+  },
+  {
     habit: 'new Flatten(null) names the config instead of a TypeError',
     rejects: () => new Flatten(null as never),
     names: /Flatten: invalid 'config'\. Expected an options object/,

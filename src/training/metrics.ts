@@ -166,14 +166,16 @@ export class TopKCategoricalAccuracy extends Metric {
   private count = 0;
   readonly k: number;
   private readonly sparse: boolean;
+  /** Integer labels instead of one-hot; SparseTopKCategoricalAccuracy sets it. */
+  protected static readonly sparseLabels: boolean = false;
 
   /** Keras's order: TopKCategoricalAccuracy(k, name). */
   constructor(k?: number, options?: MetricOptions);
   constructor(options?: TopKOptions);
   constructor(...args: unknown[]) {
-    const sparse = (args[2] as boolean | undefined) === true;
+    const sparse = (new.target as unknown as { sparseLabels: boolean }).sparseLabels;
     const where = sparse ? 'SparseTopKCategoricalAccuracy' : 'TopKCategoricalAccuracy';
-    const config = withPositional<TopKOptions>(where, args.slice(0, 2), ['k'], ['k', 'name']);
+    const config = withPositional<TopKOptions>(where, args, ['k'], ['k', 'name']);
     super(config.name ?? (sparse ? 'sparse_top_k_categorical_accuracy' : 'top_k_categorical_accuracy'));
     const k = config.k ?? 5;
     if (!Number.isInteger(k) || k < 1) throw new ConfigError(invalid(where, 'k', 'a positive integer', k));
@@ -212,12 +214,7 @@ export class TopKCategoricalAccuracy extends Metric {
 
 /** Keras SparseTopKCategoricalAccuracy: top-k with integer labels. */
 export class SparseTopKCategoricalAccuracy extends TopKCategoricalAccuracy {
-  constructor(k?: number, options?: MetricOptions);
-  constructor(options?: TopKOptions);
-  constructor(...args: unknown[]) {
-    // @ts-expect-error: the third argument is the internal 'sparse' flag, not part of the public overloads.
-    super(args[0], args[1], true);
-  }
+  protected static override readonly sparseLabels: boolean = true;
 }
 
 export const METRIC_NAMES: readonly string[] = [

@@ -3,7 +3,7 @@
 // training, steps_per_execution, multi-output models.
 
 import type { LossKind } from '../backend/backend.js';
-import type { Callback, Logs, TrainParams } from '../callbacks/callback.js';
+import { Callback, type Logs, type TrainParams } from '../callbacks/callback.js';
 import { ConfigError, invalid, ValueError } from '../errors.js';
 import type { Model } from '../models/model.js';
 import { checkOptions } from '../options.js';
@@ -89,6 +89,24 @@ function checkLabelsUpFront(model: Model, where: string, arg: string, xs: Tensor
   checkArraysAgainstModel(model, where, xs, y, compiled.loss.kind);
   const sampleShape = (model.outputs[0]?.shape ?? []).slice(1);
   if (sampleShape.every((d) => typeof d === 'number')) checkAllLabels(where, arg, compiled.loss.kind, y, sampleShape as number[]);
+}
+
+/** The callbacks list: an array of Callback instances (a lone callback or a class is a mistake worth naming). */
+function callbacksOf(where: string, value: unknown): Callback[] {
+  if (value === undefined) return [];
+  const ok = Array.isArray(value) && value.every((cb) => cb instanceof Callback);
+  if (!ok) {
+    throw new ConfigError(
+      invalid(
+        where,
+        'callbacks',
+        'an array of Callback instances',
+        value,
+        'Wrap a single callback in [ ], e.g. callbacks: [new EarlyStopping()].',
+      ),
+    );
+  }
+  return value as Callback[];
 }
 
 function positiveInt(where: string, arg: string, value: number): number {
@@ -243,7 +261,7 @@ export async function fit(
   const classWeight = options.classWeight ?? null;
   if (classWeight && model.built) checkClassWeight('fit', classWeight, outputShapeOf(model));
   const history = new History();
-  const callbacks = [...(options.callbacks ?? []), history];
+  const callbacks = [...callbacksOf('fit', options.callbacks), history];
   const params: TrainParams = { epochs, steps: stepsOf(train, limit), verbose, initialEpoch: options.initialEpoch ?? 0 };
   for (const cb of callbacks) {
     cb.setModel(model);
@@ -317,7 +335,7 @@ export async function evaluate(
     checkLabelsUpFront(model, 'evaluate', 'y', xs, y);
     source = { kind: 'arrays', batches: new ArrayBatches(xs, y, batchSize, options.sampleWeight ?? null) };
   }
-  const callbacks = options.callbacks ?? [];
+  const callbacks = callbacksOf('evaluate', options.callbacks);
   for (const cb of callbacks) cb.setModel(model);
   const logs = await runEvaluation(model, source, options.verbose ?? 1, callbacks, options.steps ?? null);
   if (options.returnDict) return logs;
@@ -329,7 +347,7 @@ export async function evaluate(
 export async function predict(model: Model, x: InputData | Dataset, rawOptions?: PredictOptions): Promise<Tensor> {
   const options = checkOptions<PredictOptions>('predict', rawOptions, PREDICT_KEYS);
   const batchSize = positiveInt('predict', 'batchSize', options.batchSize ?? 32);
-  const callbacks = options.callbacks ?? [];
+  const callbacks = callbacksOf('predict', options.callbacks);
   for (const cb of callbacks) {
     cb.setModel(model);
     await cb.onPredictBegin({});
