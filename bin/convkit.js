@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 // The `convkit` command: runs the compiled CLI in dist/ (plain JavaScript, no TypeScript loader at run time).
-try {
-  await import('../dist/cli/main.js');
-} catch (error) {
-  // Only failures to start land here (the CLI reports its own errors): a message, never a stack.
-  process.stderr.write(`error: convkit could not start: ${error instanceof Error ? error.message : String(error)}\n`);
+import { existsSync } from 'node:fs';
+
+const main = new URL('../dist/cli/main.js', import.meta.url);
+if (existsSync(main)) await import(main.href);
+else {
+  console.error('convkit: dist/ is missing: this checkout was not built. Run `npm run build` (`npm ci` and `npm pack` build it too).');
   process.exitCode = 1;
 }
