@@ -1,8 +1,9 @@
 # PyTorch side of the kernel-level step benchmark: one training step of the MNIST CNN (Conv 32 3x3 relu,
 # MaxPool 2, Conv 64 3x3 relu, MaxPool 2, Flatten, Dense 128 relu, Dense 10; cross-entropy on logits; Adam)
 # at batch 64 on fixed random data. Usage: /usr/bin/python3 bench/pytorch_step.py [--steps N] [--warmup N]
-# [--stats] THREADS... Prints one JSON line {"<threads>": median ms/step} ({"<threads>": {"median", "mean"}}
-# with --stats). Run with Debian's /usr/bin/python3 (python3-torch).
+# [--max-seconds S] [--stats] THREADS... (--max-seconds: stop timing after S seconds, at least 10 steps).
+# Prints one JSON line {"<threads>": median ms/step} ({"<threads>": {"median", "mean", "steps"}} with --stats).
+# Run with Debian's /usr/bin/python3 (python3-torch).
 import json
 import sys
 import time
@@ -11,7 +12,7 @@ import torch
 from torch import nn
 
 
-def median_step_ms(threads, warmup=20, steps=200):
+def median_step_ms(threads, warmup=20, steps=200, max_seconds=None):
     torch.set_num_threads(threads)
     torch.manual_seed(0)
     model = nn.Sequential(
@@ -33,30 +34,33 @@ def median_step_ms(threads, warmup=20, steps=200):
     for _ in range(warmup):
         step()
     times = []
+    start = time.perf_counter()
     for _ in range(steps):
         t0 = time.perf_counter()
         step()
         times.append((time.perf_counter() - t0) * 1000)
+        if max_seconds is not None and len(times) >= 10 and time.perf_counter() - start > max_seconds:
+            break
     mean = sum(times) / len(times)
     times.sort()
-    return times[len(times) // 2], mean
+    return times[len(times) // 2], mean, len(times)
 
 
 def main():
     args = sys.argv[1:]
-    options = {"--steps": 200, "--warmup": 20}
+    options = {"--steps": 200, "--warmup": 20, "--max-seconds": None}
     stats = "--stats" in args
     args = [a for a in args if a != "--stats"]
     for name in options:
         if name in args:
             i = args.index(name)
-            options[name] = int(args[i + 1])
+            options[name] = float(args[i + 1]) if name == "--max-seconds" else int(args[i + 1])
             del args[i : i + 2]
     threads = [int(t) for t in args] or [1, 2]
     result = {}
     for t in threads:
-        median, mean = median_step_ms(t, options["--warmup"], options["--steps"])
-        result[str(t)] = {"median": round(median, 3), "mean": round(mean, 3)} if stats else round(median, 3)
+        median, mean, count = median_step_ms(t, options["--warmup"], options["--steps"], options["--max-seconds"])
+        result[str(t)] = {"median": round(median, 3), "mean": round(mean, 3), "steps": count} if stats else round(median, 3)
     print(json.dumps(result))
 
 

@@ -8,7 +8,7 @@ import { dirname, join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BackendError, ConfigError, ValueError } from '../errors.js';
 import type { ActivationAttrs, Backend, Conv2dAttrs, FloatArray, LossKind, Pool2dAttrs, RandomAttrs } from './backend.js';
-import { autoThreadCandidates, loadWithOpenMpDefaults } from './openmp-env.js';
+import { autoThreadCandidates } from './openmp-env.js';
 import { conv2dGeometry, pool2dGeometry } from './shapes.js';
 import { withValidation } from './validate.js';
 
@@ -401,7 +401,7 @@ export function loadNativeAddon(): Addon {
   if (cachedAddon) return cachedAddon;
   const path = nativeAddonPath();
   try {
-    cachedAddon = loadWithOpenMpDefaults(() => createRequire(import.meta.url)(path) as Addon);
+    cachedAddon = createRequire(import.meta.url)(path) as Addon;
   } catch (error) {
     const why = error instanceof Error ? error.message.split('\n')[0] : String(error);
     throw new BackendError(`native: could not load ${path} (${why}).`);

@@ -13,14 +13,17 @@ export interface ThreadTunerOptions {
   apply: (count: number) => void;
   /** Clock in milliseconds; performance.now() by default (tests inject one). */
   now?: () => number;
-  /** Steps run untimed after switching to a candidate (the first one builds its kernels' plans). Default 1. */
+  /** Steps run untimed the first time a candidate is used (they build its kernels' plans). Default 1. */
   warmupSteps?: number;
   /** Timed steps per candidate; the median is compared. Default 5. */
   samplesPerCandidate?: number;
   /** Steps between re-checks after a choice; doubles (up to maxRecheckEvery) each time a re-check agrees. Default 200. */
   recheckEvery?: number;
   maxRecheckEvery?: number;
-  /** A candidate's sampling stops early once a step takes this many times the best median so far. Default 3. */
+  /**
+   * A candidate's sampling stops early once a step takes this many times the best median so far. Default 3. This
+   * bounds what a re-check costs when a count has become very slow (2 threads beside a busy process: 10-30x).
+   */
   giveUpRatio?: number;
   /** Re-check at once when the median of the last 8 steps exceeds the chosen count's median by this factor. Default 1.5. */
   driftRatio?: number;
@@ -72,6 +75,7 @@ export class ThreadTuner {
   private order: number[];
   private current = 0;
   private warmupLeft: number;
+  private readonly warmedUp = new Set<number>();
   private samples: number[] = [];
   private measured = new Map<number, number>();
   private chosen: number | null = null;
@@ -101,9 +105,10 @@ export class ThreadTuner {
     if (!(this.giveUpRatio > 1)) throw new ConfigError(invalid('ThreadTuner', 'giveUpRatio', 'a number > 1', this.giveUpRatio));
     if (!(this.driftRatio > 1)) throw new ConfigError(invalid('ThreadTuner', 'driftRatio', 'a number > 1', this.driftRatio));
     this.recheckEvery = this.baseRecheck;
-    // First exploration: most threads first (the usual best on an idle machine), then fewer.
-    this.order = [...this.candidates].reverse();
-    this.warmupLeft = this.warmupSteps;
+    // Fewest threads first: one thread is never the disaster, so it sets the bar that lets a count slowed down
+    // by a busy machine be given up after one step.
+    this.order = [...this.candidates];
+    this.warmupLeft = this.warmupFor(this.order[0]!);
   }
 
   /** Applies the count for the coming step and starts its clock. */
@@ -143,9 +148,18 @@ export class ThreadTuner {
     if (this.samples.length < this.samplesPerCandidate && !hopeless) return;
     this.measured.set(this.order[this.current]!, median(this.samples));
     this.samples = [];
-    this.warmupLeft = this.warmupSteps;
-    if (++this.current < this.order.length) return;
+    if (++this.current < this.order.length) {
+      this.warmupLeft = this.warmupFor(this.order[this.current]!);
+      return;
+    }
     this.decide();
+  }
+
+  /** Warm-up steps before timing `count`: only the first time it runs (later its plans are cached). */
+  private warmupFor(count: number): number {
+    if (this.warmedUp.has(count)) return 0;
+    this.warmedUp.add(count);
+    return this.warmupSteps;
   }
 
   private bestSoFar(): number | null {
@@ -175,13 +189,13 @@ export class ThreadTuner {
     this.explore();
   }
 
-  /** Starts a re-check: the current choice first (its plans are warm), then the others, fewest threads first. */
+  /** Starts a re-check: the current choice first (it sets the bar), then the others, fewest threads first. */
   private explore(): void {
     this.phase = 'exploring';
     this.order = [this.chosen!, ...this.candidates.filter((c) => c !== this.chosen)];
     this.current = 0;
     this.samples = [];
     this.measured = new Map();
-    this.warmupLeft = this.warmupSteps;
+    this.warmupLeft = this.warmupFor(this.order[0]!);
   }
 }

@@ -37,9 +37,9 @@ const idle: Cost = (t) => (t === 2 ? 5 : 8); // 2 threads faster
 const busy: Cost = (t) => (t === 2 ? 40 : 9); // a competing process: 2 threads much slower
 
 describe('ThreadTuner', () => {
-  test('explores most threads first (1 warm-up + 5 timed steps each), then keeps the faster count', () => {
+  test('explores fewest threads first (1 warm-up + 5 timed steps each), then keeps the faster count', () => {
     const { tuner, applied } = simulate(idle, 20);
-    assert.deepEqual(applied.slice(0, 12), [2, 2, 2, 2, 2, 2, 1, 1, 1, 1, 1, 1]);
+    assert.deepEqual(applied.slice(0, 12), [1, 1, 1, 1, 1, 1, 2, 2, 2, 2, 2, 2]);
     assert.deepEqual(applied.slice(12), Array(8).fill(2));
     const s = tuner.state();
     assert.equal(s.phase, 'chosen');
@@ -51,17 +51,17 @@ describe('ThreadTuner', () => {
   });
 
   test('picks fewer threads when they measure faster (a busy machine)', () => {
-    const { tuner, applied } = simulate((t, i) => (t === 2 ? 40 + (i % 3) : 9), 30, { giveUpRatio: 100 });
+    const { tuner, applied } = simulate((t, i) => (t === 2 ? 10 + (i % 3) : 9), 30);
     assert.equal(tuner.state().chosen, 1);
     assert.deepEqual(applied.slice(12), Array(18).fill(1));
   });
 
   test('compares medians: one slow outlier (a GC pause) does not decide', () => {
-    const outlier: Cost = (t, i) => (t === 2 ? (i === 3 ? 500 : 5) : 8);
+    const outlier: Cost = (t, i) => (t === 2 ? (i === 8 ? 500 : 5) : 8);
     assert.equal(simulate(outlier, 12, { giveUpRatio: 1000 }).tuner.state().chosen, 2);
   });
 
-  test('the warm-up step after a switch is not timed (plans are built there)', () => {
+  test('the first step at each count is not timed (plans are built there)', () => {
     const firstIsSlow: Cost = (t, i) => (i === 0 || i === 6 ? 1000 : t === 2 ? 5 : 8);
     const { tuner } = simulate(firstIsSlow, 12);
     assert.deepEqual([...tuner.state().measured.entries()].sort(), [
@@ -74,15 +74,14 @@ describe('ThreadTuner', () => {
     assert.equal(simulate(() => 7, 12).tuner.state().chosen, 1);
   });
 
-  test('a hopeless candidate is dropped after one timed step (giveUpRatio)', () => {
-    const { tuner, applied } = simulate(busy, 14, { candidates: [1, 2], recheckEvery: 50 });
-    // 2 threads first: 1 warm-up + 5 timed; then 1 thread: 1 warm-up + 5 timed -> chosen 1.
+  test('a hopeless candidate is dropped after one timed step (giveUpRatio), and re-checks skip the warm-up', () => {
+    // 1 thread: 1 warm-up + 5 timed (9 ms); 2 threads: 1 warm-up + 1 timed (40 > 3 x 9) -> chosen 1 after 8 steps.
+    const { tuner, applied } = simulate(busy, 8, { recheckEvery: 50 });
+    assert.deepEqual(applied, [1, 1, 1, 1, 1, 1, 2, 2]);
     assert.equal(tuner.state().chosen, 1);
-    assert.equal(applied.filter((t) => t === 2).length, 6);
-    // At the re-check the choice (1) is measured first; 2 threads then cost 40 > 3 x 9 after one timed step.
-    const again = simulate(busy, 12 + 50 + 6 + 2, { recheckEvery: 50 });
-    const recheck = again.applied.slice(12 + 50);
-    assert.deepEqual(recheck, [1, 1, 1, 1, 1, 1, 2, 2]);
+    // The re-check: 5 timed steps at the choice, then ONE at 2 threads.
+    const again = simulate(busy, 8 + 50 + 6, { recheckEvery: 50 });
+    assert.deepEqual(again.applied.slice(8 + 50), [1, 1, 1, 1, 1, 2]);
     assert.equal(again.tuner.state().phase, 'chosen');
     assert.equal(again.tuner.state().decisions, 2);
   });
@@ -92,7 +91,7 @@ describe('ThreadTuner', () => {
     const intervals: number[] = [];
     for (let k = 0; k < 4; k++) {
       intervals.push(tuner.state().stepsUntilRecheck);
-      run(tuner.state().stepsUntilRecheck + 12);
+      run(tuner.state().stepsUntilRecheck + 10); // a re-check: 5 timed steps per count, no warm-up
       assert.equal(tuner.state().phase, 'chosen');
       assert.equal(tuner.state().decisions, k + 2);
     }
@@ -101,9 +100,9 @@ describe('ThreadTuner', () => {
 
   test('a re-check that finds the load changed switches, and the interval starts over', () => {
     const { tuner, run } = simulate(idle, 12, { recheckEvery: 10, driftRatio: 100 });
-    run(22); // one agreeing re-check: interval 20
+    run(20); // one agreeing re-check: interval 20
     assert.equal(tuner.state().stepsUntilRecheck, 20);
-    run(20 + 12, busy); // re-check under load, 2 threads slower (given up early, so fewer steps than 12)
+    run(20 + 10, busy); // re-check under load: 5 steps at 2 threads (40 ms), then 5 at 1 thread (9 ms): switch
     assert.equal(tuner.state().chosen, 1);
     assert.ok(tuner.state().stepsUntilRecheck <= 10);
   });
@@ -129,13 +128,13 @@ describe('ThreadTuner', () => {
       clock += 5;
       tuner.end();
     }
-    assert.equal(tuner.state().measured.get(2), 5);
+    assert.equal(tuner.state().measured.get(1), 5);
   });
 
   test('more than two candidates: explores all, picks the fastest', () => {
     const cost: Cost = (t) => ({ 1: 9, 2: 6, 4: 7 })[t]!;
     const { tuner, applied } = simulate(cost, 18, { candidates: [4, 1, 2] });
-    assert.deepEqual([...new Set(applied.slice(0, 18))], [4, 2, 1]);
+    assert.deepEqual([...new Set(applied.slice(0, 18))], [1, 2, 4]);
     assert.equal(tuner.state().chosen, 2);
   });
 
