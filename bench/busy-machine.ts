@@ -31,12 +31,16 @@ interface Row {
   torch: Record<string, Stats> | string;
 }
 
-/** Timed steps per cell, cut short after MAX_SECONDS (at least 10 steps): 2 threads beside busy processes can
- *  take a second per step. The adaptive cell always runs ADAPTIVE_STEPS, exploration and a re-check included. */
-const FIXED_STEPS = 300;
-const ADAPTIVE_STEPS = 400;
+/** convkit runs ROUNDS rounds of [ADAPTIVE_BLOCK adaptive steps, ONE_BLOCK at 1 thread, up to ALL_BLOCK at all
+ *  threads (cut after ALL_SECONDS: beside busy processes a 2-thread step can take a second)], so the three see the
+ *  same load; PyTorch runs after, up to TORCH_STEPS steps or TORCH_SECONDS per thread count. */
+const ROUNDS = 10;
+const ADAPTIVE_BLOCK = 40;
+const ONE_BLOCK = 20;
+const ALL_BLOCK = 20;
+const ALL_SECONDS = 2;
 const TORCH_STEPS = 100;
-const MAX_SECONDS = 12;
+const TORCH_SECONDS = 12;
 
 function stats(times: number[]): Stats {
   const sorted = [...times].sort((a, b) => a - b);
@@ -56,48 +60,56 @@ const loadText = () =>
     .map((l) => l.toFixed(2))
     .join(', ');
 
-function timeFixed(native: Backend, step: () => void, threads: number): Stats {
-  native.setThreads(threads);
-  for (let i = 0; i < 5; i++) step();
-  const times: number[] = [];
-  const start = performance.now();
-  for (let i = 0; i < FIXED_STEPS; i++) {
-    const t0 = performance.now();
-    step();
-    times.push(performance.now() - t0);
-    if (times.length >= 10 && performance.now() - start > MAX_SECONDS * 1000) break;
-  }
-  return stats(times);
+/** Milliseconds of `run()`. */
+function timed(run: () => void): number {
+  const t0 = performance.now();
+  run();
+  return performance.now() - t0;
 }
 
-/** The adaptive default as fit() runs it: a fresh tuner, every step timed from the first (plans already built). */
-function timeAdaptive(native: Backend, step: () => void): Stats & { chosen: string } {
+/**
+ * convkit at 1 thread, at every processor and with the adaptive default (one fresh ThreadTuner across the rounds,
+ * as fit() runs it, exploration and re-checks included), in interleaved blocks. The first step of each block
+ * (a switch of thread count) is not counted in any column.
+ */
+function measureConvkit(native: Backend, step: () => void, procs: number): Pick<Row, 'one' | 'all' | 'adaptive'> {
   native.setThreads('auto');
   const tuner = new ThreadTuner({ candidates: native.autoThreadCandidates(), apply: (n) => native.applyAutoThreads(n) });
-  const times: number[] = [];
-  const used: number[] = [];
-  for (let i = 0; i < ADAPTIVE_STEPS; i++) {
-    const t0 = performance.now();
+  const adaptiveStep = () => {
     tuner.begin();
     step();
     tuner.end();
-    times.push(performance.now() - t0);
-    used.push(native.getThreads());
+  };
+  const one: number[] = [];
+  const all: number[] = [];
+  const adaptive: number[] = [];
+  const used = new Map<number, number>();
+  for (let r = 0; r < ROUNDS; r++) {
+    adaptiveStep();
+    for (let i = 0; i < ADAPTIVE_BLOCK; i++) {
+      adaptive.push(timed(adaptiveStep));
+      used.set(native.getThreads(), (used.get(native.getThreads()) ?? 0) + 1);
+    }
+    native.applyAutoThreads(1);
+    step();
+    for (let i = 0; i < ONE_BLOCK; i++) one.push(timed(step));
+    native.applyAutoThreads(procs);
+    step();
+    const start = performance.now();
+    for (let i = 0; i < ALL_BLOCK && performance.now() - start < ALL_SECONDS * 1000; i++) all.push(timed(step));
   }
-  const counts = new Map<number, number>();
-  for (const t of used) counts.set(t, (counts.get(t) ?? 0) + 1);
-  const chosen = [...counts.entries()]
+  const chosen = [...used.entries()]
     .sort((a, b) => a[0] - b[0])
     .map(([t, n]) => `${t}t x${n}`)
     .join(', ');
-  return { ...stats(times), chosen };
+  return { one: stats(one), all: stats(all), adaptive: { ...stats(adaptive), chosen } };
 }
 
 function pytorch(threads: number[]): Record<string, Stats> | string {
   const python = '/usr/bin/python3';
   const script = join(dirname(fileURLToPath(import.meta.url)), 'pytorch_step.py');
   if (!existsSync(python)) return 'skipped: /usr/bin/python3 not found';
-  const args = [script, '--stats', '--warmup', '5', '--steps', String(TORCH_STEPS), '--max-seconds', String(MAX_SECONDS)];
+  const args = [script, '--stats', '--warmup', '5', '--steps', String(TORCH_STEPS), '--max-seconds', String(TORCH_SECONDS)];
   args.push(...threads.map(String));
   const r = spawnSync(python, args, { encoding: 'utf8', timeout: 600_000 });
   if (r.status !== 0) return `skipped: ${(r.stderr || r.stdout || 'failed').trim().split('\n').pop()}`;
@@ -132,11 +144,9 @@ export async function runBusyMachineBench(repeats = 1): Promise<string> {
         try {
           await new Promise((resolve) => setTimeout(resolve, 300));
           const load = loadText();
-          const one = timeFixed(native, step, 1);
-          const all = timeFixed(native, step, procs);
-          const adaptive = timeAdaptive(native, step);
+          const convkit = measureConvkit(native, step, procs);
           const torch = pytorch([1, procs]);
-          rows.push({ busy, load, one, all, adaptive, torch });
+          rows.push({ busy, load, ...convkit, torch });
         } finally {
           stopBusy(children);
         }
@@ -149,8 +159,9 @@ export async function runBusyMachineBench(repeats = 1): Promise<string> {
     native.setThreads('auto');
   }
   const lines = [
-    `MNIST CNN training step, batch 64, ms/step as median (mean) over the step count in brackets; ${procs} processors. ` +
-      `Fixed counts: up to ${FIXED_STEPS} steps (convkit) / ${TORCH_STEPS} (PyTorch) or ${MAX_SECONDS} s; adaptive: ${ADAPTIVE_STEPS} steps from a fresh tuner.`,
+    `MNIST CNN training step, batch 64, ms/step as median (mean) [steps timed]; ${procs} processors. convkit: ${ROUNDS} ` +
+      `interleaved rounds of ${ADAPTIVE_BLOCK} adaptive, ${ONE_BLOCK} 1-thread and up to ${ALL_BLOCK} ${procs}-thread steps (at most ` +
+      `${ALL_SECONDS} s); PyTorch after, up to ${TORCH_STEPS} steps or ${TORCH_SECONDS} s per count.`,
     '',
     `| busy processes | load average at start | convkit 1 thread | convkit ${procs} threads | convkit adaptive (threads used) | PyTorch 1 thread | PyTorch ${procs} threads (its default) | adaptive / PyTorch default | adaptive / convkit 1 thread |`,
     '| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',

@@ -25,7 +25,10 @@ export interface ThreadTunerOptions {
    * bounds what a re-check costs when a count has become very slow (2 threads beside a busy process: 10-30x).
    */
   giveUpRatio?: number;
-  /** Re-check at once when the median of the last 8 steps exceeds the chosen count's median by this factor. Default 1.5. */
+  /**
+   * Re-check at once when the median of the last 8 steps exceeds the chosen count's median by this factor (only
+   * when more than the fewest threads was chosen). Default 1.5.
+   */
   driftRatio?: number;
 }
 
@@ -183,7 +186,12 @@ export class ThreadTuner {
   private recordChosen(ms: number): void {
     this.recent.push(ms);
     if (this.recent.length > DRIFT_WINDOW) this.recent.shift();
-    const drifted = this.recent.length === DRIFT_WINDOW && median(this.recent) > this.driftRatio * this.chosenMedian;
+    // Only a multi-thread choice re-checks early: more load does not make more threads win, and on a noisy
+    // machine each early re-check would probe the other counts, which may be 10x slower.
+    const drifted =
+      this.chosen !== this.candidates[0] &&
+      this.recent.length === DRIFT_WINDOW &&
+      median(this.recent) > this.driftRatio * this.chosenMedian;
     if (drifted) this.recheckEvery = this.baseRecheck;
     if (--this.untilRecheck > 0 && !drifted) return;
     this.explore();

@@ -117,6 +117,14 @@ describe('ThreadTuner', () => {
     assert.ok(applied.length < 1000);
   });
 
+  test('at 1 thread a slowdown waits for the scheduled re-check (more load does not make more threads win)', () => {
+    const { tuner, run } = simulate(busy, 8, { recheckEvery: 1000 });
+    assert.equal(tuner.state().chosen, 1);
+    run(50, () => 30); // 1-thread steps 3x slower than measured
+    assert.equal(tuner.state().phase, 'chosen');
+    assert.equal(tuner.state().decisions, 1);
+  });
+
   test('without end() (the step threw) nothing is recorded; end() without begin() is ignored', () => {
     let clock = 0;
     const tuner = new ThreadTuner({ candidates: [1, 2], apply: () => {}, now: () => clock, warmupSteps: 0 });
