@@ -39,6 +39,7 @@ const ADAPTIVE_BLOCK = 40;
 const ONE_BLOCK = 20;
 const ALL_BLOCK = 20;
 const ALL_SECONDS = 2;
+const SETTLE_STEPS = 5;
 const TORCH_STEPS = 100;
 const TORCH_SECONDS = 12;
 
@@ -70,7 +71,8 @@ function timed(run: () => void): number {
 /**
  * convkit at 1 thread, at every processor and with the adaptive default (one fresh ThreadTuner across the rounds,
  * as fit() runs it, exploration and re-checks included), in interleaved blocks. The first step of each block
- * (a switch of thread count) is not counted in any column.
+ * (a switch of thread count) is not counted in any column, and SETTLE_STEPS untimed 1-thread steps follow each
+ * 2-thread block.
  */
 function measureConvkit(native: Backend, step: () => void, procs: number): Pick<Row, 'one' | 'all' | 'adaptive'> {
   native.setThreads('auto');
@@ -84,19 +86,38 @@ function measureConvkit(native: Backend, step: () => void, procs: number): Pick<
   const all: number[] = [];
   const adaptive: number[] = [];
   const used = new Map<number, number>();
-  for (let r = 0; r < ROUNDS; r++) {
+  const adaptiveBlock = () => {
     adaptiveStep();
     for (let i = 0; i < ADAPTIVE_BLOCK; i++) {
       adaptive.push(timed(adaptiveStep));
       used.set(native.getThreads(), (used.get(native.getThreads()) ?? 0) + 1);
     }
+  };
+  const oneBlock = () => {
     native.applyAutoThreads(1);
     step();
     for (let i = 0; i < ONE_BLOCK; i++) one.push(timed(step));
+  };
+  const allBlock = () => {
     native.applyAutoThreads(procs);
     step();
     const start = performance.now();
     for (let i = 0; i < ALL_BLOCK && performance.now() - start < ALL_SECONDS * 1000; i++) all.push(timed(step));
+    // Untimed 1-thread steps, so neither other column starts in the 2-thread block's aftermath (workers still
+    // spinning, our thread moved onto the busy process's core).
+    native.applyAutoThreads(1);
+    for (let i = 0; i < SETTLE_STEPS; i++) step();
+  };
+  for (let r = 0; r < ROUNDS; r++) {
+    // Alternate which of adaptive / 1 thread goes first, so neither is always the one after the other.
+    if (r % 2 === 0) {
+      adaptiveBlock();
+      oneBlock();
+    } else {
+      oneBlock();
+      adaptiveBlock();
+    }
+    allBlock();
   }
   const chosen = [...used.entries()]
     .sort((a, b) => a[0] - b[0])

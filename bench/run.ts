@@ -10,6 +10,14 @@ import { runMainJobMemoryBench } from './main-job-memory.js';
 import { runStartupBench } from './startup.js';
 
 const threads = Number(process.env.CONVKIT_BENCH_THREADS ?? 2);
+// Checked before any benchmark runs: the busy-machine one is last.
+const repeats = Number(process.env.CONVKIT_BENCH_REPEATS ?? 1);
+if (!(Number.isInteger(repeats) && repeats >= 1)) {
+  console.error(
+    `bench: invalid 'CONVKIT_BENCH_REPEATS'. Expected a positive integer, received ${process.env.CONVKIT_BENCH_REPEATS}.`,
+  );
+  process.exit(2);
+}
 const mainEpochs = Number(process.env.CONVKIT_BENCH_MAIN_EPOCHS ?? 5);
 const mainLimit = process.env.CONVKIT_BENCH_MAIN_LIMIT ? Number(process.env.CONVKIT_BENCH_MAIN_LIMIT) : undefined;
 const mainThreads = Number(process.env.CONVKIT_BENCH_MAIN_THREADS ?? 1);
@@ -26,4 +34,4 @@ console.log(await runKernelStepBench());
 console.log('\n## fit() epoch and predict() vs PyTorch\n');
 console.log(await runFitBench(threads));
 console.log('\n## Training step on a busy machine\n');
-console.log(await runBusyMachineBench(Number(process.env.CONVKIT_BENCH_REPEATS ?? 1)));
+console.log(await runBusyMachineBench(repeats));
