@@ -1,7 +1,8 @@
 // uint8 images (MNIST-style) served to fit() / evaluate() as a Dataset of float32 batches: each batch is gathered
 // and scaled by 1/255 (as normalize() does) into one reused buffer, so the float copy of the whole dataset, four
 // times its bytes, never exists. Shuffled like fit() on arrays: after setRandomSeed, training on this and on
-// normalize(images) is bit-identical. Not here: augmentation, other scales (use normalize() and arrays for those).
+// normalize(images) is bit-identical. Labels come as class indices, or one-hot for a model compiled with
+// categorical cross-entropy. Not here: augmentation, other scales (use normalize() and arrays for those).
 
 import { invalid, ShapeError, ValueError } from '../errors.js';
 import type { Tensor } from '../tensor.js';
@@ -13,7 +14,8 @@ const SCALE = 1 / 255;
 
 /**
  * A Dataset over uint8 images [N, H, W] (a channel axis of 1 is added, as normalize() does) or [N, H, W, C] and
- * their labels [N] (class indices). With `shuffle` (the default, as in fit()) every epoch draws a new order.
+ * their labels [N] (class indices). With `shuffle` (the default, as in fit()) every epoch draws a new order. With
+ * `oneHotClasses` > 0 the labels are served one-hot [batch, oneHotClasses] (as toCategorical() makes them).
  * @example
  * const [[xTrain, yTrain], [xTest, yTest]] = await mnist.loadData();
  * await model.fit(new NormalizedBatches(xTrain, yTrain, 64), { epochs: 5 });
@@ -35,6 +37,7 @@ export class NormalizedBatches implements Dataset {
     private readonly labels: ByteTensor,
     readonly batchSize: number,
     readonly shuffle = true,
+    readonly oneHotClasses = 0,
   ) {
     if (!Number.isInteger(batchSize) || batchSize < 1) {
       throw new ValueError(invalid('NormalizedBatches', 'batchSize', 'a positive integer', batchSize));
@@ -50,6 +53,25 @@ export class NormalizedBatches implements Dataset {
         invalid('NormalizedBatches', 'labels', `${this.count} class indices (shape [${this.count}])`, labels.shape),
       );
     }
+    if (!Number.isInteger(oneHotClasses) || oneHotClasses < 0) {
+      throw new ValueError(
+        invalid('NormalizedBatches', 'oneHotClasses', 'a non-negative integer (0 serves class indices)', oneHotClasses),
+      );
+    }
+    if (oneHotClasses > 0) {
+      const bad = labels.data.findIndex((label) => label >= oneHotClasses);
+      if (bad >= 0) {
+        throw new ValueError(
+          invalid(
+            'NormalizedBatches',
+            `labels[${bad}]`,
+            `a class index below ${oneHotClasses}`,
+            labels.data[bad],
+            'Check the number of classes.',
+          ),
+        );
+      }
+    }
     this.shape = images.shape.length === 3 ? [...images.shape.slice(1), 1] : images.shape.slice(1);
     this.row = this.shape.reduce((a, b) => a * b, 1);
     this.length = Math.ceil(this.count / batchSize);
@@ -57,7 +79,7 @@ export class NormalizedBatches implements Dataset {
     for (let i = 0; i < this.count; i++) this.order[i] = i;
     const rows = Math.min(batchSize, this.count);
     this.x = new Float32Array(rows * this.row);
-    this.y = new Float32Array(rows);
+    this.y = new Float32Array(rows * Math.max(1, oneHotClasses));
   }
 
   /** Called by fit() before each epoch: a new order drawn from the training seed, as fit() on arrays draws it. */
@@ -67,17 +89,27 @@ export class NormalizedBatches implements Dataset {
 
   /** The batches of one epoch; each batch's tensors are valid until the next one is produced. */
   async *[Symbol.asyncIterator](): AsyncIterator<Batch> {
-    const { row, images, labels } = this;
+    const { row, images, labels, oneHotClasses } = this;
     for (let start = 0; start < this.count; start += this.batchSize) {
       const end = Math.min(start + this.batchSize, this.count);
       for (let i = start; i < end; i++) {
         const from = this.order[i]! * row;
         const to = (i - start) * row;
         for (let j = 0; j < row; j++) this.x[to + j] = images.data[from + j]! * SCALE;
-        this.y[i - start] = labels.data[this.order[i]!]!;
+        const label = labels.data[this.order[i]!]!;
+        if (oneHotClasses === 0) this.y[i - start] = label;
+        else {
+          this.y.fill(0, (i - start) * oneHotClasses, (i - start + 1) * oneHotClasses);
+          this.y[(i - start) * oneHotClasses + label] = 1;
+        }
       }
-      const x: Tensor = { data: this.x.subarray(0, (end - start) * row), shape: [end - start, ...this.shape] };
-      yield { x, y: { data: this.y.subarray(0, end - start), shape: [end - start] } };
+      const n = end - start;
+      const x: Tensor = { data: this.x.subarray(0, n * row), shape: [n, ...this.shape] };
+      const y: Tensor =
+        oneHotClasses === 0
+          ? { data: this.y.subarray(0, n), shape: [n] }
+          : { data: this.y.subarray(0, n * oneHotClasses), shape: [n, oneHotClasses] };
+      yield { x, y };
     }
   }
 }

@@ -7,7 +7,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import sharp from 'sharp';
-import { mnist } from '../../src/datasets/index.js';
+import { mnist, normalize, toCategorical } from '../../src/datasets/index.js';
+import { saveModel } from '../../src/io/keras-file.js';
+import { Dense } from '../../src/layers/dense.js';
+import { Flatten } from '../../src/layers/flatten.js';
+import { Sequential } from '../../src/models/sequential.js';
 import { missingFile, need, skipUnless } from '../helpers/requirements.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'convkit-cli-'));
@@ -121,6 +125,19 @@ describe('cli', () => {
   });
 
   const kerasFile = '../shared/data/keras-mnist/classic-cnn/mnist_cnn.keras';
+  test('evaluate a model compiled with categorical cross-entropy (one-hot labels), as the library evaluates it', async () => {
+    const path = join(dir, 'categorical.keras');
+    const m = new Sequential([new Flatten({ inputShape: [28, 28, 1] }), new Dense(10, { activation: 'softmax' })]);
+    m.compile({ optimizer: 'adam', loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
+    await saveModel(m, path);
+    const [, [xTest, yTest]] = await mnist.loadData();
+    const [loss, accuracy] = (await m.evaluate(normalize(xTest), toCategorical(yTest, 10), { verbose: 0 })) as number[];
+    const r = convkit('evaluate', path, '--dataset', 'mnist');
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(Number(/^loss: (\d+\.\d+)/m.exec(r.stdout)?.[1]), Number(loss!.toFixed(4)));
+    assert.equal(Number(/^accuracy: (\d\.\d+)/m.exec(r.stdout)?.[1]), Number(accuracy!.toFixed(4)));
+  });
+
   test('evaluate a .keras file written by Keras 3.11', { skip: skipUnless(missingFile(kerasFile)) }, () => {
     need(missingFile(kerasFile));
     const r = convkit('evaluate', kerasFile, '--dataset', 'mnist', '--batch-size', '500');

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { ByteTensor } from '../../src/datasets/idx.js';
 import { NormalizedBatches } from '../../src/datasets/normalized-batches.js';
-import { normalize } from '../../src/datasets/preprocess.js';
+import { normalize, toCategorical } from '../../src/datasets/preprocess.js';
 import { ShapeError, ValueError } from '../../src/errors.js';
 import { Conv2D } from '../../src/layers/conv2d.js';
 import { Dense } from '../../src/layers/dense.js';
@@ -70,6 +70,23 @@ describe('NormalizedBatches', () => {
     const onArrays = await m.evaluate(normalize(images), y, { batchSize: 16, verbose: 0 });
     const onBatches = await m.evaluate(new NormalizedBatches(images, labels, 16, false), { verbose: 0 });
     assert.deepEqual(onBatches, onArrays);
+  });
+
+  test('oneHotClasses serves toCategorical labels: evaluate of a categorical model equals evaluate on arrays', async () => {
+    setRandomSeed(3);
+    const m = model();
+    m.compile({ optimizer: 'adam', loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
+    const onArrays = await m.evaluate(normalize(images), toCategorical(labels, 3), { batchSize: 16, verbose: 0 });
+    const onBatches = await m.evaluate(new NormalizedBatches(images, labels, 16, false, 3), { verbose: 0 });
+    assert.deepEqual(onBatches, onArrays);
+    const first = (await new NormalizedBatches(images, labels, 4, false, 3)[Symbol.asyncIterator]().next()).value;
+    assert.deepEqual(first.y.shape, [4, 3]);
+    assert.deepEqual([...first.y.data], [...toCategorical(labels, 3).data.subarray(0, 12)]);
+    assert.throws(
+      () => new NormalizedBatches(images, labels, 16, false, 2),
+      (e: Error) =>
+        e instanceof ValueError && /invalid 'labels\[2\]'. Expected a class index below 2, received 2/.test(e.message),
+    );
   });
 
   test('serves rows in order without shuffle: values x/255, a channel axis, a short last batch', async () => {
