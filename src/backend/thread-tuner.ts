@@ -5,6 +5,19 @@
 // nothing about backends or models (step.ts wires it to a backend's applyAutoThreads).
 
 import { ConfigError, invalid } from '../errors.js';
+import { checkOptions } from '../options.js';
+
+const OPTION_KEYS = [
+  'candidates',
+  'apply',
+  'now',
+  'warmupSteps',
+  'samplesPerCandidate',
+  'recheckEvery',
+  'maxRecheckEvery',
+  'giveUpRatio',
+  'driftRatio',
+] as const;
 
 export interface ThreadTunerOptions {
   /** Thread counts to choose between (two or more distinct positive integers). */
@@ -90,6 +103,7 @@ export class ThreadTuner {
   private started: number | null = null;
 
   constructor(options: ThreadTunerOptions) {
+    checkOptions('ThreadTuner', options, OPTION_KEYS);
     const distinct = [...new Set(options.candidates)];
     for (const c of distinct) positiveInt('candidates', c);
     if (distinct.length < 2)

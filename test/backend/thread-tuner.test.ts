@@ -159,5 +159,7 @@ describe('ThreadTuner', () => {
     assert.throws(() => new ThreadTuner({ candidates: [1, 2], apply, warmupSteps: -1 }), /'warmupSteps'/);
     assert.throws(() => new ThreadTuner({ candidates: [1, 2], apply, driftRatio: 1 }), /'driftRatio'/);
     assert.throws(() => new ThreadTuner({ candidates: [1, 2], apply, giveUpRatio: Number.NaN }), /'giveUpRatio'/);
+    const unknown = { candidates: [1, 2], apply, recheckEvry: 10 } as ThreadTunerOptions;
+    assert.throws(() => new ThreadTuner(unknown), /ThreadTuner: unknown option 'recheckEvry'. Did you mean 'recheckEvery'\?/);
   });
 });
