@@ -17,6 +17,7 @@ const OPTION_KEYS = [
   'maxRecheckEvery',
   'giveUpRatio',
   'driftRatio',
+  'minGain',
 ] as const;
 
 export interface ThreadTunerOptions {
@@ -39,10 +40,16 @@ export interface ThreadTunerOptions {
    */
   giveUpRatio?: number;
   /**
-   * Re-check at once when the median of the last 8 steps exceeds the chosen count's median by this factor (only
+   * Re-check at once when the mean of the last 8 steps exceeds the chosen count's median by this factor (only
    * when more than the fewest threads was chosen). Default 1.5.
    */
   driftRatio?: number;
+  /**
+   * A larger count is chosen only when its median is at least this fraction below the best smaller count's.
+   * Default 0.1. More threads carry a risk the median of 5 steps rarely shows: beside busy processes most steps
+   * are fine but a few stall for hundreds of milliseconds, waiting for a descheduled thread.
+   */
+  minGain?: number;
 }
 
 export interface ThreadTunerState {
@@ -86,6 +93,7 @@ export class ThreadTuner {
   private readonly maxRecheck: number;
   private readonly giveUpRatio: number;
   private readonly driftRatio: number;
+  private readonly minGain: number;
 
   private phase: 'exploring' | 'chosen' = 'exploring';
   private order: number[];
@@ -119,6 +127,9 @@ export class ThreadTuner {
     this.maxRecheck = Math.max(this.baseRecheck, positiveInt('maxRecheckEvery', options.maxRecheckEvery ?? 3200));
     this.giveUpRatio = options.giveUpRatio ?? 3;
     this.driftRatio = options.driftRatio ?? 1.5;
+    this.minGain = options.minGain ?? 0.1;
+    if (!(this.minGain >= 0 && this.minGain < 1))
+      throw new ConfigError(invalid('ThreadTuner', 'minGain', 'a number in [0, 1)', this.minGain));
     if (!(this.giveUpRatio > 1)) throw new ConfigError(invalid('ThreadTuner', 'giveUpRatio', 'a number > 1', this.giveUpRatio));
     if (!(this.driftRatio > 1)) throw new ConfigError(invalid('ThreadTuner', 'driftRatio', 'a number > 1', this.driftRatio));
     this.recheckEvery = this.baseRecheck;
@@ -187,7 +198,7 @@ export class ThreadTuner {
 
   private decide(): void {
     let pick = this.candidates[0]!;
-    for (const c of this.candidates) if (this.measured.get(c)! < this.measured.get(pick)!) pick = c; // ties: fewer threads
+    for (const c of this.candidates) if (this.measured.get(c)! < (1 - this.minGain) * this.measured.get(pick)!) pick = c;
     this.recheckEvery = this.chosen === pick ? Math.min(this.recheckEvery * 2, this.maxRecheck) : this.baseRecheck;
     this.chosen = pick;
     this.chosenMedian = this.measured.get(pick)!;
@@ -201,11 +212,12 @@ export class ThreadTuner {
     this.recent.push(ms);
     if (this.recent.length > DRIFT_WINDOW) this.recent.shift();
     // Only a multi-thread choice re-checks early: more load does not make more threads win, and on a noisy
-    // machine each early re-check would probe the other counts, which may be 10x slower.
+    // machine each early re-check would probe the other counts, which may be 10x slower. The MEAN of the recent
+    // steps is compared, so rare long stalls (a thread waited for at a barrier) count, not only a shifted median.
     const drifted =
       this.chosen !== this.candidates[0] &&
       this.recent.length === DRIFT_WINDOW &&
-      median(this.recent) > this.driftRatio * this.chosenMedian;
+      this.recent.reduce((a, b) => a + b, 0) / DRIFT_WINDOW > this.driftRatio * this.chosenMedian;
     if (drifted) this.recheckEvery = this.baseRecheck;
     if (--this.untilRecheck > 0 && !drifted) return;
     this.explore();

@@ -70,8 +70,18 @@ describe('ThreadTuner', () => {
     ]);
   });
 
-  test('a tie goes to fewer threads', () => {
+  test('a tie goes to fewer threads; more threads must be at least minGain (10%) faster', () => {
     assert.equal(simulate(() => 7, 12).tuner.state().chosen, 1);
+    assert.equal(simulate((t) => (t === 2 ? 9.5 : 10), 12).tuner.state().chosen, 1); // 5% faster: not enough
+    assert.equal(simulate((t) => (t === 2 ? 8.5 : 10), 12).tuner.state().chosen, 2); // 15% faster
+    assert.equal(simulate((t) => (t === 2 ? 9.5 : 10), 12, { minGain: 0 }).tuner.state().chosen, 2);
+  });
+
+  test('rare long stalls at the chosen multi-thread count trigger a re-check (mean of the last 8 steps)', () => {
+    const { tuner, run } = simulate(idle, 12, { recheckEvery: 1000 });
+    assert.equal(tuner.state().chosen, 2);
+    run(8, (_t, i) => (i % 8 === 0 ? 100 : 5)); // median unchanged (5 ms), one 100 ms stall in 8
+    assert.equal(tuner.state().phase, 'exploring');
   });
 
   test('a hopeless candidate is dropped after one timed step (giveUpRatio), and re-checks skip the warm-up', () => {
@@ -159,6 +169,7 @@ describe('ThreadTuner', () => {
     assert.throws(() => new ThreadTuner({ candidates: [1, 2], apply, warmupSteps: -1 }), /'warmupSteps'/);
     assert.throws(() => new ThreadTuner({ candidates: [1, 2], apply, driftRatio: 1 }), /'driftRatio'/);
     assert.throws(() => new ThreadTuner({ candidates: [1, 2], apply, giveUpRatio: Number.NaN }), /'giveUpRatio'/);
+    assert.throws(() => new ThreadTuner({ candidates: [1, 2], apply, minGain: 1 }), /'minGain'/);
     const unknown = { candidates: [1, 2], apply, recheckEvry: 10 } as ThreadTunerOptions;
     assert.throws(() => new ThreadTuner(unknown), /ThreadTuner: unknown option 'recheckEvry'. Did you mean 'recheckEvery'\?/);
   });
