@@ -6,6 +6,7 @@ import { describe, test } from 'node:test';
 import type { ActivationAttrs, Conv2dAttrs, LossKind, Pool2dAttrs } from '../../src/backend/backend.js';
 import { conv2dGeometry, pool2dGeometry } from '../../src/backend/shapes.js';
 import { reference as b } from '../helpers/backends.js';
+import { centralDifferences } from '../helpers/central-differences.js';
 import { assertWithin } from '../helpers/close.js';
 
 const H = 1e-6;
@@ -23,16 +24,7 @@ function rand(n: number, seed: number, low = -1, high = 1): Float64Array {
 
 /** Compares analytic with central differences of f over every element of `param` (perturbed in place); NaN fails. */
 function check(what: string, f: () => number, param: Float64Array, analytic: ArrayLike<number>, tol = 1e-6): void {
-  const numeric = new Float64Array(param.length);
-  for (let i = 0; i < param.length; i++) {
-    const saved = param[i]!;
-    param[i] = saved + H;
-    const plus = f();
-    param[i] = saved - H;
-    const minus = f();
-    param[i] = saved;
-    numeric[i] = (plus - minus) / (2 * H);
-  }
+  const numeric = centralDifferences(f, param, H);
   assertWithin(`${what} (analytic vs central differences)`, analytic, numeric, tol);
 }
 

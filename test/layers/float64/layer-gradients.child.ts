@@ -7,6 +7,7 @@
 import { createLayer } from '../../../src/layers/index.js';
 import type { CallContext, Layer } from '../../../src/layers/layer.js';
 import { reference } from '../../helpers/backends.js';
+import { centralDifferences } from '../../helpers/central-differences.js';
 import { largestRelativeDifference } from '../../helpers/close.js';
 
 export interface CheckResult {
@@ -89,21 +90,8 @@ function runCase(c: Case): CaseResult {
     if (w.regularizer) w.regularizer.addGradient(g, w.value);
     return g;
   });
-  const numeric = (param: Float32Array): Float32Array => {
-    const out = new Float32Array(param.length);
-    for (let i = 0; i < param.length; i++) {
-      const saved = param[i]!;
-      param[i] = saved + H;
-      const plus = f();
-      param[i] = saved - H;
-      const minus = f();
-      param[i] = saved;
-      out[i] = (plus - minus) / (2 * H);
-    }
-    return out;
-  };
   const check = (what: string, analytic: Float32Array, param: Float32Array): CheckResult => {
-    const n = numeric(param);
+    const n = centralDifferences(f, param, H);
     const { value, index } = largestRelativeDifference(analytic, n);
     return { what, worst: value, index, analytic: analytic[index]!, numeric: n[index]! };
   };
