@@ -4,6 +4,7 @@
 
 import { cpus, loadavg } from 'node:os';
 import { runBusyMachineBench } from './busy-machine.js';
+import { busyThreadModes } from './busy-thread-modes.js';
 import { runFitBench } from './fit-epoch.js';
 import { runKernelStepBench } from './kernel-step.js';
 import { runMainJobMemoryBench } from './main-job-memory.js';
@@ -35,3 +36,7 @@ console.log('\n## fit() epoch and predict() vs PyTorch\n');
 console.log(await runFitBench(threads));
 console.log('\n## Training step on a busy machine\n');
 console.log(await runBusyMachineBench(repeats));
+console.log('\n## One thread beside two busy processes, however the count was set\n');
+console.log('```');
+console.log(await busyThreadModes(10));
+console.log('```');
