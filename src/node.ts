@@ -10,6 +10,11 @@ registerNativeLoader({ load: loadNativeBackend, buildHint: nativeBuildHint() });
 export { loadNativeBackend } from './backend/native.js';
 export * as callbacks from './callbacks/index.js';
 export { BackupAndRestore, CSVLogger, formatFilepath, ModelCheckpoint } from './callbacks/index.js';
+export {
+  type ImageDatasetOptions,
+  ImageDirectoryDataset,
+  imageDatasetFromDirectory,
+} from './datasets/image-directory.js';
 export * as datasets from './datasets/index.js';
 export { fashionMnist, mnist, NormalizedBatches, normalize, toCategorical } from './datasets/index.js';
 export * from './index.js';
