@@ -19,6 +19,10 @@ import { InputLayer } from './input-layer.js';
 import type { Layer } from './layer.js';
 import { LeakyReLU } from './leaky-relu.js';
 import { MaxPooling2D } from './max-pooling2d.js';
+import { RandomFlip } from './random-flip.js';
+import { RandomRotation } from './random-rotation.js';
+import { RandomTranslation } from './random-translation.js';
+import { RandomZoom } from './random-zoom.js';
 import { ReLU } from './relu.js';
 import { Rescaling } from './rescaling.js';
 import { Reshape } from './reshape.js';
@@ -54,6 +58,10 @@ export const LAYERS: Record<string, LayerClass> = {
   LeakyReLU,
   Softmax,
   Rescaling,
+  RandomFlip,
+  RandomRotation,
+  RandomTranslation,
+  RandomZoom,
   Add,
   Concatenate,
 };
@@ -95,6 +103,11 @@ export type { InputLayerConfig } from './input-layer.js';
 export * from './layer.js';
 export type { LeakyReLUConfig } from './leaky-relu.js';
 export type { Pooling2DConfig } from './pooling2d.js';
+export type { FlipMode, RandomFlipConfig } from './random-flip.js';
+export type { Factor, FillMode, Interpolation } from './random-image-layer.js';
+export type { RandomRotationConfig } from './random-rotation.js';
+export type { RandomTranslationConfig } from './random-translation.js';
+export type { RandomZoomConfig } from './random-zoom.js';
 export type { ReLUConfig } from './relu.js';
 export type { RescalingConfig } from './rescaling.js';
 export type { ReshapeConfig } from './reshape.js';
@@ -120,6 +133,10 @@ export {
   LeakyReLU,
   MaxPooling2D,
   MaxPooling2D as MaxPool2D,
+  RandomFlip,
+  RandomRotation,
+  RandomTranslation,
+  RandomZoom,
   ReLU,
   Rescaling,
   Reshape,

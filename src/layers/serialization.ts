@@ -38,6 +38,10 @@ const BUILT_IN = new Set([
   'LeakyReLU',
   'Softmax',
   'Rescaling',
+  'RandomFlip',
+  'RandomRotation',
+  'RandomTranslation',
+  'RandomZoom',
   'Add',
   'Concatenate',
 ]);
@@ -55,6 +59,10 @@ const DATA_FORMAT = new Set([
   'Cropping2D',
   'Flatten',
   'SpatialDropout2D',
+  'RandomFlip',
+  'RandomRotation',
+  'RandomTranslation',
+  'RandomZoom',
 ]);
 
 /** Classes whose Keras config carries activity_regularizer. */

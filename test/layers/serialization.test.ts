@@ -61,6 +61,10 @@ const SAMPLES: Record<string, Record<string, unknown>> = {
   LeakyReLU: { negativeSlope: 0.1 },
   Softmax: {},
   Rescaling: { scale: 1 / 255 },
+  RandomFlip: { mode: 'vertical', seed: 3 },
+  RandomRotation: { factor: [-0.1, 0.2], fillMode: 'constant', fillValue: 1, interpolation: 'nearest' },
+  RandomTranslation: { heightFactor: 0.1, widthFactor: [-0.2, 0.3], fillMode: 'wrap', seed: 9 },
+  RandomZoom: { heightFactor: [-0.2, 0.1], widthFactor: 0.3 },
   Add: {},
   Concatenate: { axis: 1 },
 };
