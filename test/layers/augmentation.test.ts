@@ -212,6 +212,19 @@ describe('augmentation layers: inference, options, Keras JSON, .keras', () => {
     for (const layer of layers()) assert.equal(layer.forward([x], context(false)), x, layer.className);
   });
 
+  test("Keras's positional forms, and the layers come from the browser-safe entry", async () => {
+    const entry = await import('../../src/index.js');
+    assert.equal(entry.RandomFlip, RandomFlip);
+    assert.equal(entry.RandomZoom, RandomZoom);
+    assert.deepEqual([new RandomFlip('horizontal').mode, new RandomFlip().mode], ['horizontal', 'horizontal_and_vertical']);
+    const rotation = new RandomRotation(0.1, { seed: 3 });
+    assert.deepEqual([rotation.factor, rotation.seed, rotation.name.startsWith('random_rotation')], [0.1, 3, true]);
+    const translation = new RandomTranslation(0.1, [-0.2, 0.3]);
+    assert.deepEqual([translation.heightFactor, translation.widthFactor], [0.1, [-0.2, 0.3]]);
+    assert.deepEqual([new RandomZoom(0.2, 0.3).widthFactor, new RandomZoom(0.2).widthFactor], [0.3, null]);
+    assert.throws(() => new RandomRotation(0.1, { factor: 0.2 } as never), /'factor' given twice/);
+  });
+
   test('options are validated with the argument, what was expected and what was received', () => {
     const throwsConfig = (make: () => unknown, pattern: RegExp) =>
       assert.throws(make, (e: Error) => e instanceof ConfigError && pattern.test(e.message), String(pattern));
