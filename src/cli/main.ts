@@ -3,7 +3,7 @@
 // at once.
 
 import { Command } from 'commander';
-import { numberOption, reportCliError, shapeOption, threadsOption } from './option-values.js';
+import { numberOption, reportCliError, shapeOption, sizeOption, threadsOption } from './option-values.js';
 
 const count = (flag: string, min = 1) => numberOption(flag, { integer: true, min });
 
@@ -16,7 +16,7 @@ const program = new Command()
 
 program
   .command('train')
-  .description('train one of the seed models on MNIST or Fashion-MNIST and save it as .keras')
+  .description('train one of the seed models on MNIST, Fashion-MNIST or a folder of class subfolders (--data) and save it as .keras')
   .option('--dataset <name>', 'mnist | fashion-mnist', 'mnist')
   .option('--data-dir <dir>', 'folder with the dataset IDX files (default: embedded MNIST / the convkit cache)')
   .option('--model <name>', 'mnist-cnn | fashion-cnn | lenet5 | bn-dropout-cnn | mlp', 'mnist-cnn')
@@ -34,6 +34,9 @@ program
   .option('--out <path>', 'where to save the trained model (.keras)', 'model.keras')
   .option('--csv <path>', 'also log each epoch to a CSV file')
   .option('--limit <n>', 'train on the first N samples only (quick experiments)', count('--limit'))
+  .option('--data <dir>', 'train on images in class subfolders of <dir> instead of --dataset (pixels scaled by 1/255)')
+  .option('--image-size <h,w>', 'with --data: the size images are resized to', sizeOption('--image-size'), [256, 256])
+  .option('--color-mode <mode>', 'with --data: grayscale | rgb | rgba', 'rgb')
   .action(async (options) => (await import('./train.js')).trainCommand({ ...program.opts(), ...options }));
 
 program

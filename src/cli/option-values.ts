@@ -48,6 +48,18 @@ export function numberOption(flag: string, rule: NumberRule): (value: string) =>
   };
 }
 
+/** An 'H,W' option (an image size): two positive integers, checked like every numeric option. */
+export function sizeOption(flag: string): (value: string) => [number, number] {
+  const part = numberOption(flag, { integer: true, min: 1 });
+  return (value: string) => {
+    const parts = value.split(',');
+    if (parts.length !== 2) {
+      throw new InvalidArgumentError(`${flag}: expected two positive integers 'H,W' such as 64,64, received '${value}'.`);
+    }
+    return parts.map((p) => part(p.trim())) as [number, number];
+  };
+}
+
 /** An 'H,W,C' option: three positive integers, each checked by the same rule as every numeric option. */
 export function shapeOption(flag: string): (value: string) => [number, number, number] {
   const part = numberOption(flag, { integer: true, min: 1 });

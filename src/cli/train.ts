@@ -22,9 +22,17 @@ export interface TrainOptions extends GlobalOptions {
   out: string;
   csv?: string;
   limit?: number;
+  /** A folder of class subfolders to train on instead of --dataset. */
+  data?: string;
+  imageSize?: [number, number];
+  colorMode?: 'grayscale' | 'rgb' | 'rgba';
 }
 
 export async function trainCommand(options: TrainOptions): Promise<void> {
+  if (options.data !== undefined) {
+    const { trainOnFolder } = await import('./train-folder.js');
+    return trainOnFolder({ ...options, data: options.data, imageSize: options.imageSize ?? [256, 256] });
+  }
   // Output paths are checked before the data is read and the model trained, so no work is lost at the end.
   checkWritable(options.out, '--out', ['.keras']);
   if (options.csv !== undefined) checkWritable(options.csv, '--csv');
