@@ -16,7 +16,9 @@ const program = new Command()
 
 program
   .command('train')
-  .description('train one of the seed models on MNIST, Fashion-MNIST or a folder of class subfolders (--data) and save it as .keras')
+  .description(
+    'train one of the seed models on MNIST, Fashion-MNIST or a folder of class subfolders (--data) and save it as .keras',
+  )
   .option('--dataset <name>', 'mnist | fashion-mnist', 'mnist')
   .option('--data-dir <dir>', 'folder with the dataset IDX files (default: embedded MNIST / the convkit cache)')
   .option('--model <name>', 'mnist-cnn | fashion-cnn | lenet5 | bn-dropout-cnn | mlp', 'mnist-cnn')
