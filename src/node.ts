@@ -10,6 +10,7 @@ registerNativeLoader({ load: loadNativeBackend, buildHint: nativeBuildHint() });
 export { loadNativeBackend } from './backend/native.js';
 export * as callbacks from './callbacks/index.js';
 export { BackupAndRestore, CSVLogger, formatFilepath, ModelCheckpoint } from './callbacks/index.js';
+export { type DatasetInfo, type DatasetInfoOptions, datasetInfo } from './datasets/dataset-info.js';
 export {
   type ImageDatasetOptions,
   ImageDirectoryDataset,
@@ -17,6 +18,14 @@ export {
 } from './datasets/image-directory.js';
 export * as datasets from './datasets/index.js';
 export { fashionMnist, mnist, NormalizedBatches, normalize, toCategorical } from './datasets/index.js';
+export {
+  type PlannedFile,
+  planSplit,
+  type SplitFoldersOptions,
+  type SplitPlan,
+  type SplitReport,
+  splitFolders,
+} from './datasets/split-folders.js';
 export * from './index.js';
 export { loadModel, loadWeights, saveModel } from './io/keras-file.js';
 export { type LoadImageOptions, loadImage, stackImages } from './preprocessing/image.js';

@@ -74,6 +74,39 @@ program
   .option('--flops', 'add FLOPs and activation-memory columns')
   .action(async (model, options) => (await import('./summary.js')).summaryCommand(model, { ...program.opts(), ...options }));
 
+program
+  .command('split')
+  .description('split a folder of class subfolders into train/validation/test, stratified and reproducible')
+  .argument('<src>', 'a folder with one subfolder per class')
+  .requiredOption('--out <dst>', 'target folder (made if missing; must be empty unless --force)')
+  .option(
+    '--val <f>',
+    'fraction of each class for validation',
+    numberOption('--val', { min: 0, max: 1, maxExclusive: true }),
+    0.15,
+  )
+  .option('--test <f>', 'fraction of each class for test', numberOption('--test', { min: 0, max: 1, maxExclusive: true }), 0.15)
+  .option('--seed <n>', 'seed of the per-class shuffle', numberOption('--seed', { integer: true, min: 0, max: 2 ** 32 - 1 }), 42)
+  .option('--copy', 'copy the files (default)')
+  .option('--move', 'move the files: copy and verify first, delete the sources last')
+  .option('--link', 'hard-link the files (same file system only)')
+  .option('--dry-run', 'print the plan, write nothing')
+  .option('--force', 'allow a non-empty target folder (existing files are still never overwritten)')
+  .action(async (src, options) => (await import('./folder-tools.js')).splitCommand(src, options));
+
+program
+  .command('dataset-info')
+  .description('describe an image folder: classes, counts, sizes, formats, unreadable files, duplicates, leakage')
+  .argument('<dir>', 'a folder of class subfolders, or of train/validation/test folders of class subfolders')
+  .option(
+    '--imbalance-ratio <r>',
+    'warn when largest/smallest class exceeds this',
+    numberOption('--imbalance-ratio', { min: 1 }),
+    1.5,
+  )
+  .option('--json', 'print the summary as one JSON object')
+  .action(async (dir, options) => (await import('./folder-tools.js')).datasetInfoCommand(dir, options));
+
 // One place reports every failure, including ones that escape the command's promise: a message, exit code 1.
 process.on('uncaughtException', reportCliError);
 process.on('unhandledRejection', reportCliError);

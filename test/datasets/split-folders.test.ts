@@ -34,7 +34,8 @@ function makeSource(): string {
   const src = join(root, `src-${made++}`);
   for (const [c, n] of Object.entries(CLASSES)) {
     mkdirSync(join(src, c), { recursive: true });
-    for (let i = 0; i < n; i++) writeFileSync(join(src, c, `${c}-${String(i).padStart(2, '0')}.jpg`), `${c} image ${i} ${'x'.repeat(i * 37)}`);
+    for (let i = 0; i < n; i++)
+      writeFileSync(join(src, c, `${c}-${String(i).padStart(2, '0')}.jpg`), `${c} image ${i} ${'x'.repeat(i * 37)}`);
   }
   writeFileSync(join(src, 'README.txt'), 'not a class');
   return src;
@@ -93,7 +94,10 @@ describe('splitFolders', () => {
     const out = join(root, 'busy');
     mkdirSync(out);
     writeFileSync(join(out, 'keep.txt'), 'mine');
-    assert.throws(() => splitFolders(src, { out }), (e: Error) => e instanceof IOError && /not empty/.test(e.message));
+    assert.throws(
+      () => splitFolders(src, { out }),
+      (e: Error) => e instanceof IOError && /not empty/.test(e.message),
+    );
     assert.deepEqual(readdirSync(out), ['keep.txt']);
     // A file of the same name waits in every split: wherever a-03.jpg would go, it is refused, nothing written.
     for (const split of ['train', 'validation', 'test']) {
@@ -156,12 +160,14 @@ describe('splitFolders', () => {
     const src = makeSource();
     const out = join(root, 'never');
     assert.throws(() => splitFolders(src, { out, val: 0.6, test: 0.5 }), /'val \+ test'.*below 1/);
-    assert.throws(() => splitFolders(src, { out, val: Number.NaN }), (e: Error) => e instanceof ConfigError && /'val'/.test(e.message));
+    assert.throws(
+      () => splitFolders(src, { out, val: Number.NaN }),
+      (e: Error) => e instanceof ConfigError && /'val'/.test(e.message),
+    );
     assert.throws(() => splitFolders(src, { out, seed: 1.5 }), /'seed'/);
     assert.throws(() => splitFolders(src, { out, vall: 0.1 } as never), /unknown option 'vall'.*Did you mean 'val'/);
     assert.throws(() => splitFolders(src, { out: join(src, 'inside') }), /outside the source folder/);
     assert.throws(() => splitFolders(join(root, 'missing'), { out }), /source folder not found/);
     assert.throws(() => statSync(out), /ENOENT/);
   });
-
 });
