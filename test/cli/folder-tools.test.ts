@@ -46,7 +46,7 @@ describe('cli folder tools', () => {
 
     const again = convkit('split', src, '--out', out);
     assert.equal(again.code, 1);
-    assert.match(again.stderr, /error: splitFolders: the target folder .* is not empty.*--force/);
+    assert.match(again.stderr, /splitFolders: the target folder .* is not empty.*--force/);
     assert.doesNotMatch(again.stderr, /\n\s+at /);
     const forced = convkit('split', src, '--out', out, '--force');
     assert.equal(forced.code, 1);
@@ -78,6 +78,6 @@ describe('cli folder tools', () => {
     assert.match(r.stdout, /duplicate groups: 0/);
     const missing = convkit('dataset-info', join(dir, 'nope'));
     assert.equal(missing.code, 1);
-    assert.match(missing.stderr, /error: datasetInfo: folder not found/);
+    assert.match(missing.stderr, /datasetInfo: folder not found/);
   });
 });
