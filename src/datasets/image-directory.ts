@@ -97,6 +97,8 @@ export class ImageDirectoryDataset implements Dataset {
   /** Files that failed to decode so far (skipped). */
   readonly skipped = new Set<string>();
   private epoch = 0;
+  /** Decoded images by file index once cache() was called (uint8, a quarter of the float32 batches' bytes). */
+  private memory: Map<number, Uint8Array> | null = null;
 
   constructor(
     index: ImageIndex,
@@ -118,6 +120,25 @@ export class ImageDirectoryDataset implements Dataset {
   /** Shape of one image: [height, width, channels]. */
   get imageShape(): [number, number, number] {
     return [this.settings.height, this.settings.width, CHANNELS[this.settings.colorMode]];
+  }
+
+  /**
+   * Keeps each decoded, resized image in memory (as uint8) the first time it is read, so later epochs skip the
+   * disk and the decoder. Costs height x width x channels bytes per image. Returns this dataset.
+   * @example const train = (await imageDatasetFromDirectory('photos', { imageSize: [64, 64] })).cache();
+   */
+  cache(): this {
+    this.memory ??= new Map();
+    return this;
+  }
+
+  /** Decodes file `index`, or takes it from the cache. */
+  private async load(index: number): Promise<Uint8Array | null> {
+    const cached = this.memory?.get(index);
+    if (cached) return cached;
+    const pixels = await this.decode(this.filePaths[index]!);
+    if (pixels && this.memory) this.memory.set(index, pixels);
+    return pixels;
   }
 
   private async decode(path: string): Promise<Uint8Array | null> {
@@ -148,9 +169,7 @@ export class ImageDirectoryDataset implements Dataset {
   }
 
   private async makeBatch(order: Int32Array, start: number, end: number): Promise<Batch | null> {
-    const pixels = await Promise.all(
-      Array.from({ length: end - start }, (_, i) => this.decode(this.filePaths[order[start + i]!]!)),
-    );
+    const pixels = await Promise.all(Array.from({ length: end - start }, (_, i) => this.load(order[start + i]!)));
     const kept: number[] = [];
     pixels.forEach((p, i) => {
       if (p) kept.push(order[start + i]!);

@@ -4,7 +4,7 @@
 // bad input, and a tiny fit/evaluate/predict.
 
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -226,6 +226,34 @@ describe('imageDatasetFromDirectory', () => {
     assert.deepEqual((batch!.x as { shape: number[] }).shape, [2, 2, 3, 3]);
     const expected = [...top, ...bottom].flat();
     assert.deepEqual(Array.from((batch!.x as { data: Float32Array }).data), [...expected, ...expected]);
+  });
+
+  test('cache() serves later epochs from memory; without it the files are read again', async () => {
+    const src = join(root, 'cache');
+    mkdirSync(join(src, 'x'), { recursive: true });
+    for (let i = 0; i < 3; i++) await solid(join(src, 'x', `${i}.png`), [10, 20, 30], 4, 4);
+    const firstPixels = async (ds: AsyncIterable<Batch>) =>
+      Array.from(((await all(ds))[0]!.x as { data: Float32Array }).data.subarray(0, 3));
+    const cached = (await imageDatasetFromDirectory(src, { imageSize: [2, 2], shuffle: false })).cache();
+    const plain = await imageDatasetFromDirectory(src, { imageSize: [2, 2], shuffle: false });
+    assert.deepEqual(await firstPixels(cached), [10, 20, 30]);
+    assert.deepEqual(await firstPixels(plain), [10, 20, 30]);
+    for (let i = 0; i < 3; i++) await solid(join(src, 'x', `${i}.png`), [90, 80, 70], 4, 4);
+    assert.deepEqual(await firstPixels(cached), [10, 20, 30]);
+    assert.deepEqual(await firstPixels(plain), [90, 80, 70]);
+  });
+
+  test('followLinks: linked folders are entered only when asked, and a link loop is refused', async () => {
+    const src = join(root, 'links');
+    mkdirSync(join(src, 'a'), { recursive: true });
+    mkdirSync(join(root, 'elsewhere'), { recursive: true });
+    await solid(join(src, 'a', 'own.png'), [1, 2, 3], 4, 4);
+    await solid(join(root, 'elsewhere', 'linked.png'), [1, 2, 3], 4, 4);
+    symlinkSync(join(root, 'elsewhere'), join(src, 'a', 'more'));
+    assert.equal((await imageDatasetFromDirectory(src, { imageSize: [2, 2] })).filePaths.length, 1);
+    assert.equal((await imageDatasetFromDirectory(src, { imageSize: [2, 2], followLinks: true })).filePaths.length, 2);
+    symlinkSync(join(src, 'a'), join(root, 'elsewhere', 'back'));
+    await assert.rejects(imageDatasetFromDirectory(src, { imageSize: [2, 2], followLinks: true }), /symbolic-link loops/);
   });
 
   test('a seeded split is reproducible and training/validation are disjoint and cover every file', async () => {
