@@ -19,6 +19,8 @@ import { InputLayer } from './input-layer.js';
 import type { Layer } from './layer.js';
 import { LeakyReLU } from './leaky-relu.js';
 import { MaxPooling2D } from './max-pooling2d.js';
+import { RandomBrightness } from './random-brightness.js';
+import { RandomContrast } from './random-contrast.js';
 import { RandomFlip } from './random-flip.js';
 import { RandomRotation } from './random-rotation.js';
 import { RandomTranslation } from './random-translation.js';
@@ -62,6 +64,8 @@ export const LAYERS: Record<string, LayerClass> = {
   RandomRotation,
   RandomTranslation,
   RandomZoom,
+  RandomBrightness,
+  RandomContrast,
   Add,
   Concatenate,
 };
@@ -103,6 +107,8 @@ export type { InputLayerConfig } from './input-layer.js';
 export * from './layer.js';
 export type { LeakyReLUConfig } from './leaky-relu.js';
 export type { Pooling2DConfig } from './pooling2d.js';
+export type { RandomBrightnessConfig } from './random-brightness.js';
+export type { RandomContrastConfig } from './random-contrast.js';
 export type { FlipMode, RandomFlipConfig } from './random-flip.js';
 export type { Factor, FillMode, Interpolation } from './random-image-layer.js';
 export type { RandomRotationConfig } from './random-rotation.js';
@@ -133,6 +139,8 @@ export {
   LeakyReLU,
   MaxPooling2D,
   MaxPooling2D as MaxPool2D,
+  RandomBrightness,
+  RandomContrast,
   RandomFlip,
   RandomRotation,
   RandomTranslation,

@@ -76,10 +76,30 @@ export function between(range: readonly [number, number], u: number): number {
   return range[0] + u * (range[1] - range[0]);
 }
 
+/**
+ * The uniforms of one training batch, `draws` per image: from the layer's own seed (advancing `own.offset`) or,
+ * without one, from the model's stream (advancing ctx.rng.offset), as Dropout does.
+ */
+export function drawUniforms(
+  seed: number | null,
+  own: { offset: number },
+  ctx: CallContext,
+  images: number,
+  draws: number,
+): Float64Array {
+  const stream = seed !== null ? own : ctx.rng;
+  const key = streamKey(seed ?? ctx.rng.seed);
+  const offset = stream.offset;
+  stream.offset += images * draws;
+  const u = new Float64Array(images * draws);
+  for (let i = 0; i < u.length; i++) u[i] = uniformAt(key, offset + i);
+  return u;
+}
+
 export abstract class RandomImageLayer extends Layer {
   readonly seed: number | null;
   /** Offset into the layer's own seed stream (when `seed` is set), advanced by every training forward. */
-  private ownOffset = 0;
+  private readonly own = { offset: 0 };
   private active = false;
   private y: Float32Array | null = null;
   private dx: Float32Array | null = null;
@@ -111,23 +131,9 @@ export abstract class RandomImageLayer extends Layer {
       throw new ShapeError(`${this.name}: invalid 'inputs'. Expected rank 4 (N, H, W, C), received rank ${x.shape.length}.`);
     const [n, height, width, channels] = x.shape as [number, number, number, number];
     const draws = this.drawsPerImage();
-    let offset: number;
-    let key: number;
-    if (this.seed !== null) {
-      key = streamKey(this.seed);
-      offset = this.ownOffset;
-      this.ownOffset += n * draws;
-    } else {
-      key = streamKey(ctx.rng.seed);
-      offset = ctx.rng.offset;
-      ctx.rng.offset += n * draws;
-    }
+    const u = drawUniforms(this.seed, this.own, ctx, n, draws);
     const transforms = new Float32Array(n * 8);
-    const u = new Float64Array(draws);
-    for (let i = 0; i < n; i++) {
-      for (let j = 0; j < draws; j++) u[j] = uniformAt(key, offset + i * draws + j);
-      this.transform(u, height, width, transforms, i * 8);
-    }
+    for (let i = 0; i < n; i++) this.transform(u.subarray(i * draws, (i + 1) * draws), height, width, transforms, i * 8);
     this.latest = { batch: n, height, width, channels, transforms, ...this.sampling() };
     this.y = reuse(this.y, x.data.length);
     ctx.backend.affineTransform(this.y, x.data, this.latest);
@@ -151,4 +157,18 @@ export abstract class RandomImageLayer extends Layer {
   protected selfInverse(): boolean {
     return false;
   }
+}
+
+/** Keras's value_range: the [low, high] pixel range outputs are clipped to (default [0, 255]). */
+export function valueRangeOption(where: string, value: unknown): [number, number] {
+  const range = value ?? [0, 255];
+  if (
+    !Array.isArray(range) ||
+    range.length !== 2 ||
+    !range.every((v) => typeof v === 'number' && Number.isFinite(v)) ||
+    !(range[0] < range[1])
+  ) {
+    throw new ConfigError(invalid(where, 'valueRange', 'a pair [low, high] of finite numbers with low < high', value));
+  }
+  return [range[0], range[1]];
 }

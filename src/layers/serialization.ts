@@ -42,6 +42,8 @@ const BUILT_IN = new Set([
   'RandomRotation',
   'RandomTranslation',
   'RandomZoom',
+  'RandomBrightness',
+  'RandomContrast',
   'Add',
   'Concatenate',
 ]);

@@ -65,6 +65,8 @@ const SAMPLES: Record<string, Record<string, unknown>> = {
   RandomRotation: { factor: [-0.1, 0.2], fillMode: 'constant', fillValue: 1, interpolation: 'nearest' },
   RandomTranslation: { heightFactor: 0.1, widthFactor: [-0.2, 0.3], fillMode: 'wrap', seed: 9 },
   RandomZoom: { heightFactor: [-0.2, 0.1], widthFactor: 0.3 },
+  RandomBrightness: { factor: [-0.1, 0.3], valueRange: [0, 1], seed: 2 },
+  RandomContrast: { factor: 0.4 },
   Add: {},
   Concatenate: { axis: 1 },
 };
