@@ -19,9 +19,29 @@ async function image(path: string, width: number, height: number, format: 'png' 
   await (format === 'png' ? img.png() : img.jpeg()).toFile(path);
 }
 
+/** Width and height from a JPEG's SOF marker, parsed by hand (independent of sharp/libvips). */
+function jpegSize(bytes: Buffer): [number, number] {
+  let i = 2;
+  while (i + 9 < bytes.length) {
+    if (bytes[i] !== 0xff) throw new Error(`not a JPEG marker at ${i}`);
+    const marker = bytes[i + 1]!;
+    if (marker === 0xff) {
+      i++;
+      continue;
+    }
+    const length = bytes.readUInt16BE(i + 2);
+    if (marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc) {
+      return [bytes.readUInt16BE(i + 7), bytes.readUInt16BE(i + 5)];
+    }
+    i += 2 + length;
+  }
+  throw new Error('no SOF marker');
+}
+
 describe('datasetInfo', () => {
-  // train: cat 4 images + 1 in-split duplicate, dog 2 images; validation: cat 1, dog 1; test: cat 1 duplicate of a
-  // train cat (leakage) + a corrupt .jpg, dog 1 + a text file. Totals: cat 8, dog 5.
+  // train: cat 4 images + 1 in-split duplicate, dog 2 images; validation: cat 2, dog 1; test: cat 1 duplicate of a
+  // train cat (leakage) + a corrupt .jpg, dog 1 + a text file. Totals: cat 9, dog 5 (12 readable
+  // images: an even count, so the median is a mean of two).
   const widths: number[] = [];
   const heights: number[] = [];
   before(async () => {
@@ -38,6 +58,7 @@ describe('datasetInfo', () => {
     await add('train/dog/d0.png', 11, 11, 'png', 5);
     await add('train/dog/d1.jpg', 50, 5, 'jpeg', 6);
     await add('validation/cat/c4.png', 9, 9, 'png', 7);
+    await add('validation/cat/c5.png', 40, 3, 'png', 10);
     await add('validation/dog/d2.png', 13, 17, 'png', 8);
     await add('test/dog/d3.jpg', 21, 22, 'jpeg', 9);
     copyFileSync(join(root, 'train/cat/c0.png'), join(root, 'train/cat/c0-again.png'));
@@ -55,16 +76,16 @@ describe('datasetInfo', () => {
     const info = await datasetInfo(root);
     assert.deepEqual(info.splits, ['test', 'train', 'validation']);
     assert.deepEqual(info.classes, ['cat', 'dog']);
-    assert.deepEqual(info.counts, { test: { cat: 2, dog: 2 }, train: { cat: 5, dog: 2 }, validation: { cat: 1, dog: 1 } });
-    assert.deepEqual(info.totals, { cat: 8, dog: 5 });
-    assert.equal(info.files, 13);
+    assert.deepEqual(info.counts, { test: { cat: 2, dog: 2 }, train: { cat: 5, dog: 2 }, validation: { cat: 2, dog: 1 } });
+    assert.deepEqual(info.totals, { cat: 9, dog: 5 });
+    assert.equal(info.files, 14);
     const median = (v: number[]) => {
       const s = [...v].sort((a, b) => a - b);
       return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
     };
     assert.deepEqual(info.width, { min: Math.min(...widths), median: median(widths), max: Math.max(...widths) });
     assert.deepEqual(info.height, { min: Math.min(...heights), median: median(heights), max: Math.max(...heights) });
-    assert.deepEqual(info.formats, { png: 6, jpeg: 5 });
+    assert.deepEqual(info.formats, { png: 7, jpeg: 5 });
     assert.deepEqual(
       info.unreadable.map((u) => u.path),
       ['test/cat/broken.jpg', 'test/dog/notes.txt'],
@@ -74,7 +95,7 @@ describe('datasetInfo', () => {
       ['train/cat/c0-again.png', 'train/cat/c0.png'],
     ]);
     assert.deepEqual(info.leakage, [['test/cat/c2-leaked.jpg', 'train/cat/c2.jpg']]);
-    assert.deepEqual(info.imbalance, { largest: 'cat', smallest: 'dog', ratio: 8 / 5, warning: true });
+    assert.deepEqual(info.imbalance, { largest: 'cat', smallest: 'dog', ratio: 9 / 5, warning: true });
     const relaxed = await datasetInfo(root, { imbalanceRatio: 2 });
     assert.equal(relaxed.imbalance?.warning, false);
   });
@@ -108,6 +129,20 @@ describe('datasetInfo', () => {
     assert.deepEqual(info.unreadable, []);
     assert.deepEqual(info.formats, { jpeg: sums.length });
     assert.equal(info.imbalance?.warning, false);
-    assert.ok(info.width!.min <= info.width!.median && info.width!.median <= info.width!.max);
+    // Sizes against the SOF headers of every file, parsed here by hand.
+    const w: number[] = [];
+    const h: number[] = [];
+    for (const line of sums) {
+      const [width, height] = jpegSize(readFileSync(join(CATS_DOGS, line.split(/\s+/)[1]!)));
+      w.push(width);
+      h.push(height);
+    }
+    const sorted = (v: number[]) => [...v].sort((a, b) => a - b);
+    const mid = (v: number[]) => {
+      const s = sorted(v);
+      return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+    };
+    assert.deepEqual(info.width, { min: sorted(w)[0], median: mid(w), max: sorted(w).at(-1) });
+    assert.deepEqual(info.height, { min: sorted(h)[0], median: mid(h), max: sorted(h).at(-1) });
   });
 });
