@@ -28,6 +28,7 @@ import { RandomZoom } from './random-zoom.js';
 import { ReLU } from './relu.js';
 import { Rescaling } from './rescaling.js';
 import { Reshape } from './reshape.js';
+import { CenterCrop, Resizing } from './resizing.js';
 import { SeparableConv2D } from './separable-conv2d.js';
 import { Softmax } from './softmax.js';
 import { ZeroPadding2D } from './zero-padding2d.js';
@@ -66,6 +67,8 @@ export const LAYERS: Record<string, LayerClass> = {
   RandomZoom,
   RandomBrightness,
   RandomContrast,
+  Resizing,
+  CenterCrop,
   Add,
   Concatenate,
 };
@@ -117,6 +120,7 @@ export type { RandomZoomConfig } from './random-zoom.js';
 export type { ReLUConfig } from './relu.js';
 export type { RescalingConfig } from './rescaling.js';
 export type { ReshapeConfig } from './reshape.js';
+export type { ResizingConfig } from './resizing.js';
 export type { SeparableConv2DConfig } from './separable-conv2d.js';
 export type { SoftmaxConfig } from './softmax.js';
 export type { ZeroPadding2DConfig } from './zero-padding2d.js';
@@ -126,6 +130,7 @@ export {
   AveragePooling2D,
   AveragePooling2D as AvgPool2D,
   BatchNormalization,
+  CenterCrop,
   Concatenate,
   Conv2D,
   Cropping2D,
@@ -148,6 +153,7 @@ export {
   ReLU,
   Rescaling,
   Reshape,
+  Resizing,
   SeparableConv2D,
   Softmax,
   SpatialDropout2D,

@@ -44,6 +44,8 @@ const BUILT_IN = new Set([
   'RandomZoom',
   'RandomBrightness',
   'RandomContrast',
+  'Resizing',
+  'CenterCrop',
   'Add',
   'Concatenate',
 ]);
@@ -65,6 +67,8 @@ const DATA_FORMAT = new Set([
   'RandomRotation',
   'RandomTranslation',
   'RandomZoom',
+  'Resizing',
+  'CenterCrop',
 ]);
 
 /** Classes whose Keras config carries activity_regularizer. */

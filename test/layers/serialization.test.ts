@@ -67,6 +67,8 @@ const SAMPLES: Record<string, Record<string, unknown>> = {
   RandomZoom: { heightFactor: [-0.2, 0.1], widthFactor: 0.3 },
   RandomBrightness: { factor: [-0.1, 0.3], valueRange: [0, 1], seed: 2 },
   RandomContrast: { factor: 0.4 },
+  Resizing: { height: 16, width: 12, interpolation: 'area', cropToAspectRatio: true },
+  CenterCrop: { height: 8, width: 6 },
   Add: {},
   Concatenate: { axis: 1 },
 };
