@@ -21,6 +21,7 @@ import { LeakyReLU } from './leaky-relu.js';
 import { MaxPooling2D } from './max-pooling2d.js';
 import { RandomBrightness } from './random-brightness.js';
 import { RandomContrast } from './random-contrast.js';
+import { RandomCrop } from './random-crop.js';
 import { RandomFlip } from './random-flip.js';
 import { RandomRotation } from './random-rotation.js';
 import { RandomTranslation } from './random-translation.js';
@@ -69,6 +70,7 @@ export const LAYERS: Record<string, LayerClass> = {
   RandomContrast,
   Resizing,
   CenterCrop,
+  RandomCrop,
   Add,
   Concatenate,
 };
@@ -112,6 +114,7 @@ export type { LeakyReLUConfig } from './leaky-relu.js';
 export type { Pooling2DConfig } from './pooling2d.js';
 export type { RandomBrightnessConfig } from './random-brightness.js';
 export type { RandomContrastConfig } from './random-contrast.js';
+export type { RandomCropConfig } from './random-crop.js';
 export type { FlipMode, RandomFlipConfig } from './random-flip.js';
 export type { Factor, FillMode, Interpolation } from './random-image-layer.js';
 export type { RandomRotationConfig } from './random-rotation.js';
@@ -146,6 +149,7 @@ export {
   MaxPooling2D as MaxPool2D,
   RandomBrightness,
   RandomContrast,
+  RandomCrop,
   RandomFlip,
   RandomRotation,
   RandomTranslation,

@@ -46,6 +46,7 @@ const BUILT_IN = new Set([
   'RandomContrast',
   'Resizing',
   'CenterCrop',
+  'RandomCrop',
   'Add',
   'Concatenate',
 ]);
@@ -69,6 +70,7 @@ const DATA_FORMAT = new Set([
   'RandomZoom',
   'Resizing',
   'CenterCrop',
+  'RandomCrop',
 ]);
 
 /** Classes whose Keras config carries activity_regularizer. */

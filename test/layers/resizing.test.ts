@@ -1,5 +1,5 @@
-// Resizing and CenterCrop against hand computations: nearest 2x upsampling repeats pixels, area 2x downsampling
-// averages 2x2 blocks, cropToAspectRatio resizes the centred window, CenterCrop is an exact slice; both act at
+// Resizing, CenterCrop and RandomCrop against hand computations: nearest 2x upsampling repeats pixels, area 2x downsampling
+// averages 2x2 blocks, cropToAspectRatio resizes the centred window, CenterCrop is an exact slice, RandomCrop's training crops are exact windows; Resizing and CenterCrop act at
 // inference too; options; Keras JSON; a `.keras` round trip of a model that starts with them.
 
 import assert from 'node:assert/strict';
@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { ConfigError, ShapeError } from '../../src/errors.js';
 import { loadModel } from '../../src/io/keras-file.js';
-import { CenterCrop, Dense, Flatten, Resizing } from '../../src/layers/index.js';
+import { CenterCrop, Dense, Flatten, RandomCrop, Resizing } from '../../src/layers/index.js';
 import type { CallContext } from '../../src/layers/layer.js';
 import { layerFromKeras, layerToKeras } from '../../src/layers/serialization.js';
 import { Sequential } from '../../src/models/sequential.js';
@@ -108,6 +108,46 @@ describe('CenterCrop', () => {
   });
 });
 
+describe('RandomCrop', () => {
+  const x = batch([12, 7, 6, 2], 8);
+  /** The (top, left) offsets at which image n of y is an exact window of image n of x (empty if none). */
+  function offsets(y: Tensor, n: number): string[] {
+    const [, h, w, c] = y.shape as [number, number, number, number];
+    const found: string[] = [];
+    for (let top = 0; top + h <= 7; top++)
+      for (let left = 0; left + w <= 6; left++) {
+        let same = true;
+        for (let r = 0; r < h && same; r++)
+          for (let col = 0; col < w && same; col++)
+            for (let ch = 0; ch < c && same; ch++) same = Object.is(px(y, n, r, col, ch), px(x, n, top + r, left + col, ch));
+        if (same) found.push(`${top},${left}`);
+      }
+    return found;
+  }
+
+  test('training: every image is an exact window of its input, at offsets that vary; seeded', () => {
+    const run = (seed: number) => new RandomCrop(4, 3, { seed }).forward([x], context(reference, true));
+    const y = run(2);
+    assert.deepEqual(y.shape, [12, 4, 3, 2]);
+    const seen = new Set<string>();
+    for (let n = 0; n < 12; n++) {
+      const at = offsets(y, n);
+      assert.equal(at.length, 1, `image ${n}: ${at}`);
+      seen.add(at[0]!);
+    }
+    assert.ok(seen.size >= 4, `offsets ${[...seen]}`);
+    assert.deepEqual(Array.from(run(2).data), Array.from(y.data));
+    assert.notDeepEqual(Array.from(run(3).data), Array.from(y.data));
+  });
+
+  test('inference (and images smaller than the window) resize keeping the aspect ratio, as Keras does', () => {
+    const expected = new Resizing(4, 3, { cropToAspectRatio: true }).forward([x], context()).data;
+    assert.deepEqual(Array.from(new RandomCrop(4, 3).forward([x], context()).data), Array.from(expected));
+    const small = new RandomCrop(8, 8).forward([x], context(reference, true));
+    assert.deepEqual(small.shape, [12, 8, 8, 2]);
+  });
+});
+
 describe('Resizing and CenterCrop: options, Keras JSON, .keras', () => {
   test('options are validated', () => {
     const throwsConfig = (make: () => unknown, pattern: RegExp) =>
@@ -125,6 +165,9 @@ describe('Resizing and CenterCrop: options, Keras JSON, .keras', () => {
       [resizing.config.height, resizing.config.width, resizing.config.interpolation, resizing.config.crop_to_aspect_ratio],
       [8, 6, 'bilinear', true],
     );
+    const random = layerToKeras(new RandomCrop(5, 4, { seed: 7 }));
+    assert.deepEqual([random.class_name, random.config.height, random.config.width, random.config.seed], ['RandomCrop', 5, 4, 7]);
+    assert.deepEqual(layerToKeras(layerFromKeras(JSON.parse(JSON.stringify(random)))), random);
     const crop = layerToKeras(new CenterCrop(5, 4));
     assert.deepEqual(
       [crop.class_name, crop.config.height, crop.config.width, crop.config.data_format],
@@ -137,6 +180,7 @@ describe('Resizing and CenterCrop: options, Keras JSON, .keras', () => {
   test('a model that resizes and crops its input saves to .keras and loads with the same predictions', async () => {
     const model = new Sequential([
       new Resizing(8, 8, { inputShape: [12, 10, 1] }),
+      new RandomCrop(7, 7, { seed: 1 }),
       new CenterCrop(6, 6),
       new Flatten(),
       new Dense(2, { activation: 'softmax' }),

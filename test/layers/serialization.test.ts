@@ -69,6 +69,7 @@ const SAMPLES: Record<string, Record<string, unknown>> = {
   RandomContrast: { factor: 0.4 },
   Resizing: { height: 16, width: 12, interpolation: 'area', cropToAspectRatio: true },
   CenterCrop: { height: 8, width: 6 },
+  RandomCrop: { height: 8, width: 6, seed: 5 },
   Add: {},
   Concatenate: { axis: 1 },
 };
