@@ -135,7 +135,13 @@ describe('RandomCrop', () => {
       assert.equal(at.length, 1, `image ${n}: ${at}`);
       seen.add(at[0]!);
     }
-    assert.ok(seen.size >= 4, `offsets ${[...seen]}`);
+    const pairs = [...seen].map((o) => o.split(',').map(Number) as [number, number]);
+    // Rows and columns both move, independently (not the same draw for both).
+    assert.ok(new Set(pairs.map(([t]) => t)).size >= 2 && new Set(pairs.map(([, l]) => l)).size >= 2, `offsets ${[...seen]}`);
+    assert.ok(
+      pairs.some(([t, l]) => t !== l),
+      `offsets ${[...seen]}`,
+    );
     assert.deepEqual(Array.from(run(2).data), Array.from(y.data));
     assert.notDeepEqual(Array.from(run(3).data), Array.from(y.data));
   });
