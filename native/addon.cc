@@ -14,6 +14,12 @@ ck::ConvParams conv_params(const Args& a, size_t i) {
   int64_t* f[] = {&p.n, &p.h, &p.w, &p.ci, &p.co, &p.kh, &p.kw, &p.sh, &p.sw, &p.dh, &p.dw, &p.pt, &p.pb, &p.pl, &p.pr, &p.groups, &p.oh, &p.ow};
   for (int k = 0; k < 18; k++) *f[k] = static_cast<int64_t>(v[k]);
   p.relu = v[18] != 0;
+  // Sizes, strides and dilations below 1 (or negative pads) would divide by zero or index out of bounds in the kernels.
+  for (int k = 0; k < 11; k++)
+    if (*f[k] < 1) a.fail("batch, sizes, channels, kernel, strides and dilations must be >= 1.");
+  for (int k = 11; k < 15; k++)
+    if (*f[k] < 0) a.fail("pads must be >= 0.");
+  if (p.oh < 1 || p.ow < 1) a.fail("the output height and width must be >= 1.");
   if (p.groups <= 0 || p.ci % p.groups || p.co % p.groups) a.fail("groups must divide inChannels and outChannels.");
   return p;
 }

@@ -73,6 +73,18 @@ describe("native backend's own checks (no TypeScript validation in front)", { sk
     const groups = [...CONV];
     groups[15] = 3;
     assert.throws(() => conv(f(72), f(50), f(36), null, groups), /groups must divide inChannels and outChannels/);
+    // A zero batch used to reach the threaded backward-weights split and divide by zero (SIGFPE kills the process).
+    const convWeights = addon().conv2dBackwardWeights as (...args: unknown[]) => void;
+    for (const [at, value, message] of [
+      [0, 0, /batch, sizes, channels, kernel, strides and dilations must be >= 1/],
+      [7, 0, /strides and dilations must be >= 1/],
+      [11, -1, /pads must be >= 0/],
+      [16, 0, /output height and width must be >= 1/],
+    ] as const) {
+      const bad = [...CONV];
+      bad[at] = value;
+      atThreads(raw(), [1, 2], () => assert.throws(() => convWeights(f(36), null, f(0), f(0), bad), message));
+    }
     assert.throws(
       () => addon().denseForward!(f(5), f(6), f(6), null, [2, 3, 3, 0]),
       /convkit native denseForward: invalid 'y'\. Expected at least 6 elements, received 5/,
