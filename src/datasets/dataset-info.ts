@@ -4,11 +4,11 @@
 
 import { createHash } from 'node:crypto';
 import { readdirSync, statSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { ConfigError, IOError, invalid, NotFoundError } from '../errors.js';
-import { fileError, isErrnoError, MAX_INPUT_BYTES } from '../io/file-checks.js';
+import { fileError, isErrnoError, MAX_INPUT_BYTES, readInputFile } from '../io/file-checks.js';
 import { checkOptions } from '../options.js';
+import { decodeBmp, isBmp } from '../preprocessing/bmp.js';
 
 /** Split folder names recognised at the top of a dataset folder. */
 export const SPLIT_FOLDER_NAMES = ['train', 'validation', 'val', 'test'];
@@ -132,16 +132,11 @@ export async function datasetInfo(dir: string, options?: DatasetInfoOptions): Pr
     while (next < entries.length) {
       const entry = entries[next++]!;
       const rel = relative(dir, entry.path);
-      const size = statSync(entry.path).size;
-      if (size > MAX_INPUT_BYTES.image) {
-        unreadable.push({ path: rel, reason: `larger than ${MAX_INPUT_BYTES.image / 2 ** 20} MiB` });
-        continue;
-      }
-      const bytes = await readFile(entry.path);
-      const hash = createHash('sha256').update(bytes).digest('hex');
-      byHash.set(hash, [...(byHash.get(hash) ?? []), entry]);
       try {
-        const meta = await sharp(bytes).metadata();
+        const bytes = readInputFile(entry.path, { where: WHERE, expected: 'an image file', maxBytes: MAX_INPUT_BYTES.image });
+        const hash = createHash('sha256').update(bytes).digest('hex');
+        byHash.set(hash, [...(byHash.get(hash) ?? []), entry]);
+        const meta = isBmp(bytes) ? { ...decodeBmp(bytes, WHERE), format: 'bmp' } : await sharp(bytes).metadata();
         if (!meta.width || !meta.height || !meta.format) throw new Error('no image size or format in the header');
         widths.push(meta.width);
         heights.push(meta.height);

@@ -3,6 +3,7 @@
 // top-down rows. It returns raw RGB bytes for sharp's `raw` input; anything else (RLE, 16-bit, bit fields with
 // unusual masks) is refused with a FormatError so the caller can skip the file.
 
+import type { Sharp } from 'sharp';
 import { FormatError } from '../errors.js';
 
 export interface RawImage {
@@ -54,4 +55,11 @@ export function decodeBmp(bytes: Uint8Array, where: string): RawImage {
     }
   }
   return { data, width, height, channels };
+}
+
+/** A sharp pipeline over an image file's bytes: BMP through decodeBmp (sharp cannot read it), the rest as they are. */
+export function sharpInput(sharp: typeof import('sharp'), bytes: Uint8Array, where: string): Sharp {
+  if (!isBmp(bytes)) return sharp(bytes, { failOn: 'error' });
+  const image = decodeBmp(bytes, where);
+  return sharp(image.data, { raw: { width: image.width, height: image.height, channels: image.channels } });
 }

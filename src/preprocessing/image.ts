@@ -6,6 +6,7 @@ import { ConfigError, describe, FormatError } from '../errors.js';
 import { MAX_INPUT_BYTES, readInputFile } from '../io/file-checks.js';
 import { checkOptions } from '../options.js';
 import type { Tensor } from '../tensor.js';
+import { sharpInput } from './bmp.js';
 
 export type ColorMode = 'grayscale' | 'rgb' | 'rgba';
 
@@ -33,7 +34,7 @@ export async function loadImage(path: string, rawOptions?: LoadImageOptions): Pr
   const channels = CHANNELS[colorMode];
   // sharp (libvips) loads on the first decode, so importing convkit/node does not pay for it.
   const { default: sharp } = await import('sharp');
-  let pipeline = sharp(bytes, { failOn: 'error' }).rotate();
+  let pipeline = sharpInput(sharp, bytes, 'loadImage').rotate();
   if (options.targetSize) {
     const [height, width] = options.targetSize;
     pipeline = pipeline.resize(width, height, { fit: 'fill', kernel: KERNELS[options.interpolation ?? 'bilinear'] });

@@ -9,12 +9,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import sharp from 'sharp';
+import { datasetInfo } from '../../src/datasets/dataset-info.js';
 import { imageDatasetFromDirectory } from '../../src/datasets/image-directory.js';
 import { ConfigError, NotFoundError, ValueError } from '../../src/errors.js';
 import { Dense } from '../../src/layers/dense.js';
 import { Flatten } from '../../src/layers/flatten.js';
 import { Rescaling } from '../../src/layers/rescaling.js';
 import { Sequential } from '../../src/models/sequential.js';
+import { loadImage } from '../../src/preprocessing/image.js';
 import type { Batch } from '../../src/training/data.js';
 import { setRandomSeed } from '../../src/training/seed.js';
 import { missingFile, need, SHARED_DATA, skipUnless } from '../helpers/requirements.js';
@@ -226,6 +228,11 @@ describe('imageDatasetFromDirectory', () => {
     assert.deepEqual((batch!.x as { shape: number[] }).shape, [2, 2, 3, 3]);
     const expected = [...top, ...bottom].flat();
     assert.deepEqual(Array.from((batch!.x as { data: Float32Array }).data), [...expected, ...expected]);
+    // The other readers share the BMP path: loadImage (convkit predict) and datasetInfo (convkit dataset-info).
+    assert.deepEqual(Array.from((await loadImage(join(src, 'x', 'a.bmp'))).data), expected);
+    const info = await datasetInfo(src);
+    assert.deepEqual(info.unreadable, []);
+    assert.deepEqual(info.formats, { bmp: 2 });
   });
 
   test('cache() serves later epochs from memory; without it the files are read again', async () => {
