@@ -19,7 +19,7 @@ export async function evaluateCommand(modelPath: string, options: EvaluateOption
   // The dataset files hold class indices; a model compiled with categorical cross-entropy expects them one-hot.
   const categorical = model.compiled?.loss.kind === 'categoricalCrossentropy';
   const classes = categorical ? (model.outputs[0]?.shape.at(-1) ?? 0) : 0;
-  const test = new NormalizedBatches(data.xTest, data.yTest, options.batchSize, false, classes ?? 0);
+  const test = new NormalizedBatches(data.xTest, data.yTest, options.batchSize, false, classes);
   const result = await model.evaluate(test, { verbose: 1, returnDict: true });
   for (const [name, value] of Object.entries(result)) console.log(`${name}: ${value.toFixed(4)}`);
 }

@@ -5,7 +5,6 @@ import { buildSeedModel } from '../applications/seed-models.js';
 import type { Callback } from '../callbacks/callback.js';
 import { CSVLogger } from '../callbacks/csv-logger.js';
 import { type ImageDirectoryDataset, imageDatasetFromDirectory } from '../datasets/image-directory.js';
-import { checkWritable } from '../io/file-checks.js';
 import type { Batch, Dataset } from '../training/data.js';
 import { drawSeed, setRandomSeed } from '../training/seed.js';
 import { applyGlobalOptions } from './common.js';
@@ -26,8 +25,6 @@ function scaled(source: ImageDirectoryDataset): Dataset {
 }
 
 export async function trainOnFolder(options: TrainOptions & { data: string; imageSize: [number, number] }): Promise<void> {
-  checkWritable(options.out, '--out', ['.keras']);
-  if (options.csv !== undefined) checkWritable(options.csv, '--csv');
   const backendName = applyGlobalOptions(options);
   if (options.seed !== undefined) setRandomSeed(options.seed);
   const common = {

@@ -29,13 +29,13 @@ export interface TrainOptions extends GlobalOptions {
 }
 
 export async function trainCommand(options: TrainOptions): Promise<void> {
+  // Output paths are checked before the data is read and the model trained, so no work is lost at the end.
+  checkWritable(options.out, '--out', ['.keras']);
+  if (options.csv !== undefined) checkWritable(options.csv, '--csv');
   if (options.data !== undefined) {
     const { trainOnFolder } = await import('./train-folder.js');
     return trainOnFolder({ ...options, data: options.data, imageSize: options.imageSize ?? [256, 256] });
   }
-  // Output paths are checked before the data is read and the model trained, so no work is lost at the end.
-  checkWritable(options.out, '--out', ['.keras']);
-  if (options.csv !== undefined) checkWritable(options.csv, '--csv');
   const backendName = applyGlobalOptions(options);
   if (options.seed !== undefined) setRandomSeed(options.seed);
   const data = await loadNamedDataset(options.dataset, options.dataDir);

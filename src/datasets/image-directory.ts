@@ -8,8 +8,9 @@ import type { Sharp } from 'sharp';
 import { ConfigError, describe, invalid, ValueError } from '../errors.js';
 import { MAX_INPUT_BYTES, readInputFile } from '../io/file-checks.js';
 import { checkOptions } from '../options.js';
-import { decodeBmp, isBmp } from '../preprocessing/bmp.js';
+import { sharpInput } from '../preprocessing/bmp.js';
 import type { Tensor } from '../tensor.js';
+import { oneHot } from '../tensor-ops.js';
 import { type Batch, type Dataset, permutation } from '../training/data.js';
 import { drawSeed } from '../training/seed.js';
 import { type ImageIndex, indexDirectory, shuffledIndex, splitIndex } from './image-index.js';
@@ -146,12 +147,7 @@ export class ImageDirectoryDataset implements Dataset {
     const { default: sharp } = await import('sharp');
     try {
       const bytes = readInputFile(path, { where: WHERE, expected: 'an image file', maxBytes: MAX_INPUT_BYTES.image });
-      const input = isBmp(bytes) ? decodeBmp(bytes, WHERE) : null;
-      let pipeline: Sharp = (
-        input
-          ? sharp(input.data, { raw: { width: input.width, height: input.height, channels: input.channels } })
-          : sharp(bytes, { failOn: 'error' })
-      )
+      let pipeline: Sharp = sharpInput(sharp, bytes, WHERE)
         .rotate()
         .resize(width, height, { fit: cropToAspectRatio ? 'cover' : 'fill', kernel: KERNELS[interpolation] });
       pipeline =
@@ -187,14 +183,8 @@ export class ImageDirectoryDataset implements Dataset {
   private labelTensor(files: number[]): Tensor {
     const classes = this.classNames.length;
     const n = files.length;
-    if (this.settings.labelMode === 'categorical') {
-      const data = new Float32Array(n * classes);
-      files.forEach((f, i) => {
-        data[i * classes + this.labels[f]!] = 1;
-      });
-      return { data, shape: [n, classes] };
-    }
     const data = Float32Array.from(files, (f) => this.labels[f]!);
+    if (this.settings.labelMode === 'categorical') return oneHot(data, classes);
     return this.settings.labelMode === 'binary' ? { data, shape: [n, 1] } : { data, shape: [n] };
   }
 
