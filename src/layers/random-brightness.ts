@@ -5,7 +5,15 @@ import { ShapeError } from '../errors.js';
 import type { Shape, Tensor } from '../tensor.js';
 import { checkKeys, type Given, layerArgs, reuse } from './common.js';
 import { type BaseLayerConfig, type CallContext, Layer, singleInput, singleShape } from './layer.js';
-import { drawUniforms, type Factor, factorRange, factorValue, seedOption, valueRangeOption } from './random-image-layer.js';
+import {
+  between,
+  drawUniforms,
+  type Factor,
+  factorRange,
+  factorValue,
+  seedOption,
+  valueRangeOption,
+} from './random-image-layer.js';
 
 export interface RandomBrightnessConfig extends BaseLayerConfig {
   /** Offset as a fraction of the value range, within [-1, 1]: f for [-f, f] or [lower, upper]. */
@@ -54,7 +62,7 @@ export class RandomBrightness extends Layer {
     const u = drawUniforms(this.seed, this.own, ctx, n, 1);
     const y = (this.y = reuse(this.y, x.data.length));
     for (let i = 0; i < n; i++) {
-      const delta = (this.range[0] + u[i]! * (this.range[1] - this.range[0])) * (high - low);
+      const delta = between(this.range, u[i]!) * (high - low);
       // Math.min/max keep NaN as NaN.
       for (let k = i * size; k < (i + 1) * size; k++) y[k] = Math.min(Math.max(x.data[k]! + delta, low), high);
     }

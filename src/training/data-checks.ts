@@ -1,7 +1,7 @@
 // Checks on what fit/evaluate are given, run before the first step so that bad input fails before any weight
 // changes and never turns into a quiet number: empty data, a validation split with no rows, labels whose shape
 // does not fit the model's output under the loss, and class or sample weights that are negative, NaN or unknown.
-// Not here: label values against the number of classes (the loss kernels and step.ts check those).
+// Not here: label values against the number of classes (labels.ts checks them all up front; step.ts per batch).
 
 import type { LossKind } from '../backend/backend.js';
 import { ConfigError, invalid, ShapeError, ValueError } from '../errors.js';

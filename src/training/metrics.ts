@@ -5,9 +5,10 @@
 
 import type { Backend } from '../backend/backend.js';
 import { ConfigError, invalid } from '../errors.js';
-import { withPositional } from '../options.js';
+import { camelCase, withPositional } from '../options.js';
 import type { Tensor } from '../tensor.js';
 import { type LabelKind, labelKind, Metric } from './metric.js';
+import { snakeKeys } from './optimizers/optimizer.js';
 import { AUC, Precision, Recall } from './threshold-metrics.js';
 
 export { type LabelKind, labelKind, Metric } from './metric.js';
@@ -292,16 +293,11 @@ const NEUTRAL: Record<string, unknown[]> = {
   from_logits: [false],
 };
 
-const camel = (key: string): string => key.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
-
 /** Keras's serialised metric ({class_name, config}) for an instance of a Keras metric class, else its name. */
 export function metricToKeras(metric: Metric): string | Record<string, unknown> {
   const entry = Object.entries(METRIC_CLASSES).find(([, cls]) => metric.constructor === cls);
   if (!entry) return metric.name;
-  const config: Record<string, unknown> = { dtype: 'float32' };
-  for (const [key, value] of Object.entries(metric.getConfig())) {
-    config[key.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase()] = value;
-  }
+  const config = { dtype: 'float32', ...snakeKeys(metric.getConfig()) };
   return { module: 'keras.metrics', class_name: entry[0], config, registered_name: null };
 }
 
@@ -325,7 +321,7 @@ export function metricFromKeras(json: { class_name?: unknown; config?: unknown }
           ),
         );
       }
-    } else config[camel(key)] = value;
+    } else config[camelCase(key)] = value;
   }
   return new cls(config);
 }
