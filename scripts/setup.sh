@@ -19,4 +19,7 @@ else
   echo "setup: apt-get not found; install oneDNN (libdnnl-dev) and a C++ compiler yourself, or convkit will use its slower reference backend." >&2
 fi
 
+# onnxruntime-node (a dev dependency, used only to check ONNX exports) ships its CPU binaries; its postinstall would
+# download CUDA parts from outside the npm registry, which fails offline.
+export ONNXRUNTIME_NODE_INSTALL=skip
 npm ci --no-audit --no-fund
