@@ -29,3 +29,4 @@ export {
 export * from './index.js';
 export { loadModel, loadWeights, saveModel } from './io/keras-file.js';
 export { type LoadImageOptions, loadImage, stackImages } from './preprocessing/image.js';
+export * as utils from './utils/index.js';

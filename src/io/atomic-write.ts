@@ -1,7 +1,7 @@
-// Atomic file writes and private temp folders. A write goes to `<path>.tmp-<pid>-<rand>` beside the target and is
-// renamed over it (the temp is removed on any failure), so a reader never sees half a file. A process killed
-// mid-write cannot clean up, so each write first sweeps that folder's temp files left by processes that no longer
-// run; private temp folders (`convkit-<what>-<pid>-*` in the OS temp folder) are swept the same way.
+// Atomic file (and folder) writes and private temp folders. A write goes to `<path>.tmp-<pid>-<rand>` beside the
+// target and is renamed over it (the temp is removed on any failure), so a reader never sees half a file. A
+// process killed mid-write cannot clean up, so each write first sweeps that folder's temp files left by processes
+// that no longer run; private temp folders (`convkit-<what>-<pid>-*` in the OS temp folder) are swept the same way.
 
 import { mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -74,6 +74,37 @@ export async function atomicWrite(path: string, write: (tempPath: string) => voi
 /** Writes bytes to `path` atomically. */
 export async function atomicWriteBytes(path: string, bytes: Uint8Array | string): Promise<void> {
   await atomicWrite(path, (temp) => writeFileSync(temp, bytes));
+}
+
+/**
+ * Produces a folder at `path` atomically: `fill` receives an empty temp folder beside it, which is renamed into
+ * place when `fill` succeeds (an existing folder at `path` is replaced) and removed when it fails.
+ * @example await atomicWriteFolder('data/photos', async (tmp) => unpackInto(tmp));
+ */
+export async function atomicWriteFolder(path: string, fill: (tempPath: string) => void | Promise<void>): Promise<void> {
+  const temp = tempPathFor(path);
+  try {
+    mkdirSync(dirname(path), { recursive: true });
+    removeStaleTemps(dirname(path));
+    inFlight.add(resolve(temp));
+    mkdirSync(temp);
+    await fill(temp);
+    let old: string | null = null;
+    try {
+      renameSync(temp, path);
+    } catch (error) {
+      if (!['ENOTEMPTY', 'EEXIST', 'ENOTDIR', 'EISDIR'].includes((error as NodeJS.ErrnoException).code ?? '')) throw error;
+      old = tempPathFor(path);
+      renameSync(path, old);
+      renameSync(temp, path);
+    }
+    if (old) rmSync(old, { recursive: true, force: true });
+  } catch (error) {
+    rmSync(temp, { recursive: true, force: true });
+    throw isErrnoError(error) ? fileError(error, 'save', path, 'write') : error;
+  } finally {
+    inFlight.delete(resolve(temp));
+  }
 }
 
 const LEGACY_AGE_MS = 60 * 60 * 1000;

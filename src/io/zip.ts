@@ -44,6 +44,8 @@ export interface ZipEntry {
   compressedSize: number;
   size: number;
   localHeaderOffset: number;
+  /** Unix file type and permission bits from the external attributes (0 when the archiver wrote none). */
+  unixMode: number;
 }
 
 /** A parsed archive: its bytes, its entries by name, and the source name for messages. */
@@ -110,6 +112,8 @@ export function openZip(bytes: Uint8Array, source: string, expected: string): Zi
       compressedSize: u32(offset + 20),
       size: u32(offset + 24),
       localHeaderOffset: u32(offset + 42),
+      // Only archivers on Unix (host 3 in 'version made by') put st_mode in the high half.
+      unixMode: bytes[offset + 5] === 3 ? u32(offset + 38) >>> 16 : 0,
     };
     readZip64Extra(view, offset + 46 + nameLength, extraLength, entry);
     entries.set(entry.name, entry);
