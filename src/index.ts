@@ -1,7 +1,7 @@
 // convkit's browser-safe entry: layers, models, training, callbacks and the reference backend. File I/O, datasets
 // and the native backend live in the Node entry (`convkit/node`), which re-exports all of this too.
 
-export * as applications from './applications/seed-models.js';
+export * as applications from './applications/index.js';
 export { bnDropoutCnn, buildSeedModel, fashionCnn, lenet5, mlp, mnistCnn } from './applications/seed-models.js';
 export type * from './backend/backend.js';
 export { createReferenceBackend } from './backend/reference/index.js';
