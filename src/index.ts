@@ -14,6 +14,14 @@ export { MonitorCallback, type MonitorMode, type MonitorOptions } from './callba
 export { ReduceLROnPlateau, type ReduceLROnPlateauOptions } from './callbacks/reduce-lr-on-plateau.js';
 export { TerminateOnNaN } from './callbacks/terminate-on-nan.js';
 export * from './errors.js';
+export { freeze, type UnfreezeOptions, unfreeze } from './fine-tuning/freezing.js';
+export {
+  addClassifier,
+  type ClassifierOptions,
+  type FeatureExtractorOptions,
+  featureExtractor,
+  flattenModel,
+} from './fine-tuning/surgery.js';
 export * as initializers from './initializers.js';
 export * as layers from './layers/index.js';
 export * from './layers/index.js';

@@ -84,6 +84,8 @@ export abstract class Layer {
   /** Set by build(): the input shape(s) this layer was built for, batch first. */
   inputShape: Shape | Shape[] | null = null;
   readonly baseConfig: BaseLayerConfig;
+  /** The symbolic tensor of this layer's latest call in a functional graph (see `output`). */
+  private symbolicOutput: SymbolicTensor | null = null;
 
   constructor(rawConfig: BaseLayerConfig, defaultNameBase: string) {
     // A non-object (null, a number) is reported by the subclass's checkKeys with the option list; not a TypeError here.
@@ -126,6 +128,24 @@ export abstract class Layer {
       );
     }
     return applyHook(this, inputs);
+  }
+
+  /**
+   * Keras `layer.output`: the symbolic tensor this layer produced in its model's graph, for functional slicing.
+   * @example const features = new Model(base.inputs, base.getLayer('out_relu').output);
+   */
+  get output(): SymbolicTensor {
+    if (!this.symbolicOutput) {
+      throw new ConfigError(
+        `${this.name}.output: the layer has not been called on a symbolic tensor yet. Expected a layer of a built model or a layer after apply(), received an unconnected layer.`,
+      );
+    }
+    return this.symbolicOutput;
+  }
+
+  /** Records the symbolic output of a call (models/input.ts calls it; a layer serves one call site). */
+  setSymbolicOutput(tensor: SymbolicTensor): void {
+    this.symbolicOutput = tensor;
   }
 
   /** Runs the layer on a batch. `inputs` has one tensor except for merge layers (Add, Concatenate). */

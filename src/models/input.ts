@@ -58,7 +58,9 @@ export function Input(...args: unknown[]): SymbolicTensor {
 
 /** The SymbolicTensor an InputLayer stands for (Sequential uses it when its first layer is an InputLayer). */
 export function inputTensorOf(layer: Layer): SymbolicTensor {
-  return new SymbolicTensor(layer.declaredBatchInputShape() ?? [null], layer, [], layer.name);
+  const tensor = new SymbolicTensor(layer.declaredBatchInputShape() ?? [null], layer, [], layer.name);
+  layer.setSymbolicOutput(tensor);
+  return tensor;
 }
 
 /** Checks that a concrete shape fits a declared one (null dimensions match anything). */
@@ -83,7 +85,9 @@ export function callLayer(layer: Layer, inputs: SymbolicTensor | SymbolicTensor[
   const outShape = layer.computeOutputShape(shapes);
   if (!layer.built) layer.build(shapes);
   usedLayers.add(layer);
-  return new SymbolicTensor(outShape, layer, list, layer.name);
+  const output = new SymbolicTensor(outShape, layer, list, layer.name);
+  layer.setSymbolicOutput(output);
+  return output;
 }
 
 const usedLayers = new WeakSet<Layer>();
