@@ -27,6 +27,15 @@ export {
   splitFolders,
 } from './datasets/split-folders.js';
 export * from './index.js';
-export { loadModel, loadWeights, saveModel } from './io/keras-file.js';
+export { saveModel } from './io/keras-file.js';
+export { formatWeightsReport } from './io/legacy-h5-weights.js';
+export {
+  type LoadWeightsOptions,
+  loadModel,
+  loadWeights,
+  type ModelFileFormat,
+  modelFileFormat,
+  type WeightsReport,
+} from './io/load-model.js';
 export { type LoadImageOptions, loadImage, stackImages } from './preprocessing/image.js';
 export * as utils from './utils/index.js';

@@ -1,7 +1,7 @@
 // `convkit evaluate`: loads a .keras model and reports loss and metrics on a dataset's test split.
 
 import { NormalizedBatches } from '../datasets/normalized-batches.js';
-import { loadModel } from '../io/keras-file.js';
+import { loadModel } from '../io/load-model.js';
 import { applyGlobalOptions, type GlobalOptions, loadNamedDataset } from './common.js';
 
 export interface EvaluateOptions extends GlobalOptions {

@@ -2,7 +2,7 @@
 
 import { ConfigError } from '../errors.js';
 import { MAX_INPUT_BYTES, readInputFile } from '../io/file-checks.js';
-import { loadModel } from '../io/keras-file.js';
+import { loadModel } from '../io/load-model.js';
 import { loadImage, stackImages } from '../preprocessing/image.js';
 import { applyGlobalOptions, type GlobalOptions } from './common.js';
 

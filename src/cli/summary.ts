@@ -2,7 +2,7 @@
 
 import { buildSeedModel } from '../applications/seed-models.js';
 import { ConfigError } from '../errors.js';
-import { loadModel } from '../io/keras-file.js';
+import { loadModel } from '../io/load-model.js';
 import type { Model } from '../models/model.js';
 import { applyGlobalOptions, type GlobalOptions } from './common.js';
 

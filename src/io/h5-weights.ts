@@ -2,7 +2,7 @@
 // <auto> is Keras's per-container class-name counter (conv2d, conv2d_1, ...), nested models as
 // `layers/<auto>/layers/...`, optimizer variables under `optimizer/vars/<i>`. Weights map to layers by that
 // structure (falling back to the `vars` group's `name` attribute), never by hard-coded names.
-// Not here: the Keras 2 legacy `.h5` layout (model_weights/<layer>/<weight_names>).
+// Not here: the Keras 2 legacy `.h5` layout (model_weights/<layer>/<weight_names>): legacy-h5-weights.ts.
 
 import { FormatError } from '../errors.js';
 import type { Layer } from '../layers/layer.js';
@@ -179,7 +179,7 @@ export function readKerasWeights(file: H5File, model: Model, source: string): vo
     const found = file.keys().join(', ');
     const legacy = file.keys().includes('model_weights') || getGroup(file, '/')?.attrs.layer_names !== undefined;
     throw new FormatError(
-      `'${source}': no 'layers' group. Expected Keras 3 weights (layers/<name>/vars/<i>), received root groups [${found}]. Hint: ${legacy ? 'this is a Keras 2 legacy .h5 layout, which this loader does not read yet.' : 'the file is not a Keras weights file.'}`,
+      `'${source}': no 'layers' group. Expected Keras 3 weights (layers/<name>/vars/<i>), received root groups [${found}]. Hint: ${legacy ? 'this is a Keras 2 legacy .h5 layout: read it with loadModel or loadWeights, which recognise it.' : 'the file is not a Keras weights file.'}`,
     );
   }
   readContainer(file, '', model.layers, { source, used: new Set() });

@@ -1,6 +1,7 @@
 // Keras 3 `.keras` files (zip of config.json, metadata.json, model.weights.h5) and `.weights.h5` files: save,
-// load, load weights, and restore training state into an existing model. Every write is atomic. Reads real
-// Keras 3 files as well as our own. Not here: Keras 2 legacy `.h5` full models, assets, custom objects.
+// load, and restore training state into an existing model. Every write is atomic. Reads real Keras 3 files as well
+// as our own. saveModel hands `.h5` paths to legacy-h5.ts; loadModel / loadWeights for every format (chosen by
+// content) are load-model.ts's, re-exported here. Not here: assets, custom objects.
 
 import { createRequire } from 'node:module';
 import { ConfigError, FormatError, invalid } from '../errors.js';
@@ -50,7 +51,7 @@ function optimizerVarsOf(model: Model, include: boolean): OptimizerVars | null {
   return { name: optimizer.name, values: optimizer.getState() };
 }
 
-function requireBuilt(model: Model, where: string): void {
+export function requireBuilt(model: Model, where: string): void {
   if (!model.built) {
     throw new ConfigError(
       `${where}: the model '${model.name}' is not built. Expected a model with known input shape, received one without weights yet. Hint: give the first layer an inputShape, or call fit/predict once first.`,
@@ -71,7 +72,8 @@ export function kerasConfigOf(model: Model): Record<string, unknown> {
 }
 
 /**
- * Saves a model as a Keras 3 `.keras` zip, or weights only as `.weights.h5`, atomically.
+ * Saves a model atomically, the format chosen by extension as in Keras: `.keras` (Keras 3 zip), `.h5` (Keras
+ * legacy full model, read by Keras 2 and 3) or weights only as `.weights.h5`.
  * @example await saveModel(model, 'mnist.keras'); await saveModel(model, 'ckpt.weights.h5', { weightsOnly: true });
  */
 export async function saveModel(model: Model, path: string, rawOptions?: SaveOptions): Promise<void> {
@@ -94,14 +96,19 @@ export async function saveModel(model: Model, path: string, rawOptions?: SaveOpt
     await atomicWrite(path, (temp) => writeH5File(temp, (file) => writeKerasWeights(file, model, optimizer)));
     return;
   }
+  if (path.endsWith('.h5')) {
+    const { saveLegacyH5Model } = await import('./legacy-h5.js');
+    await saveLegacyH5Model(model, path);
+    return;
+  }
   if (!path.endsWith('.keras')) {
     throw new ConfigError(
       invalid(
         'saveModel',
         'path',
-        "a path ending in '.keras' (or '.weights.h5' with weightsOnly)",
+        "a path ending in '.keras', '.h5' (Keras legacy full model) or '.weights.h5' (weights only)",
         path,
-        'Writing Keras 2 legacy .h5 files is not supported.',
+        'the extension chooses the format, as in Keras.',
       ),
     );
   }
@@ -186,13 +193,12 @@ function applyOptimizerState(model: Model, file: H5File, source: string): void {
 }
 
 /**
- * Loads a Keras 3 `.keras` file (ours or Keras's): rebuilds the model, sets its weights, and with compile=true
- * compiles it from compile_config and restores the optimizer state.
- * @example const model = await loadModel('mnist_cnn.keras'); await model.predict(x);
+ * Rebuilds a model from the bytes of a Keras 3 `.keras` file (ours or Keras's), sets its weights, and with
+ * compile compiles it from compile_config and restores the optimizer state. loadModel (load-model.ts) reads the
+ * file and calls this for zip content.
  */
-export async function loadModel(path: string, rawOptions?: LoadOptions): Promise<Model> {
-  const options = checkOptions<LoadOptions>('loadModel', rawOptions, ['compile']);
-  const archive = readKerasArchive(readFileOrThrow(path, 'loadModel', KERAS_EXPECTED), path);
+export async function loadKerasArchiveModel(bytes: Uint8Array, path: string, compileIt: boolean): Promise<Model> {
+  const archive = readKerasArchive(bytes, path);
   const model = modelFromKeras(archive.config);
   if (!model.built) {
     const shape = (archive.config.build_config as { input_shape?: unknown } | undefined)?.input_shape;
@@ -201,7 +207,7 @@ export async function loadModel(path: string, rawOptions?: LoadOptions): Promise
   }
   requireBuilt(model, 'loadModel');
   const compileConfig = archive.config.compile_config as Record<string, unknown> | null | undefined;
-  const compile = (options.compile ?? true) && compileConfig && typeof compileConfig === 'object';
+  const compile = compileIt && compileConfig && typeof compileConfig === 'object';
   if (compile) compileFromKeras(model, compileConfig, path);
   const source = `${path}:model.weights.h5`;
   await readH5Bytes(archive.weights, source, WEIGHTS_EXPECTED, (file) => {
@@ -209,13 +215,6 @@ export async function loadModel(path: string, rawOptions?: LoadOptions): Promise
     if (compile) applyOptimizerState(model, file, source);
   });
   return model;
-}
-
-/** Sets a built model's weights from a `.weights.h5` (or the weights inside a `.keras`). */
-export async function loadWeights(model: Model, path: string): Promise<void> {
-  requireBuilt(model, 'loadWeights');
-  const { bytes, source } = weightsBytesOf(path, 'loadWeights');
-  await readH5Bytes(bytes, source, WEIGHTS_EXPECTED, (file) => readKerasWeights(file, model, source));
 }
 
 /** Restores weights and (when compiled and saved) optimizer state into an existing model: resuming training. */
@@ -227,3 +226,5 @@ export async function loadStateInto(model: Model, path: string): Promise<void> {
     applyOptimizerState(model, file, source);
   });
 }
+
+export { type LoadWeightsOptions, loadModel, loadWeights, type WeightsReport } from './load-model.js';

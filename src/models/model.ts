@@ -7,6 +7,7 @@ import type { Backend } from '../backend/backend.js';
 import { getBackend } from '../backend/registry.js';
 import type { Logs, RandomState, TrainingTarget } from '../callbacks/callback.js';
 import { ConfigError, invalid, NotFoundError, ShapeError, StateError } from '../errors.js';
+import type { LoadWeightsOptions, WeightsReport } from '../io/load-model.js';
 import { type CallContext, type FusableOutputLayer, isFusableOutputLayer, Layer, type LayerWeight } from '../layers/layer.js';
 import { checkOptions } from '../options.js';
 import { formatShape, type Shape, type Tensor } from '../tensor.js';
@@ -27,8 +28,8 @@ export interface KerasFileModule {
   saveModel(model: Model, path: string, options: { weightsOnly?: boolean; includeOptimizer?: boolean }): Promise<void>;
   /** Loads weights and, when saved, optimizer state into an existing model of the same architecture. */
   loadStateInto(model: Model, path: string): Promise<void>;
-  /** Loads weights only (a `.weights.h5`, or the weights inside a `.keras`). */
-  loadWeights(model: Model, path: string): Promise<void>;
+  /** Loads weights only (legacy `.h5`, `.weights.h5`, or the weights inside a `.keras`) and reports what matched. */
+  loadWeights(model: Model, path: string, options?: LoadWeightsOptions): Promise<WeightsReport>;
 }
 
 // A variable path keeps this browser-safe module from pulling in file I/O until save()/restore() is called.
@@ -446,10 +447,14 @@ export class Model extends Layer implements TrainingTarget {
     await io.saveModel(this, path, { weightsOnly: true });
   }
 
-  /** Keras load_weights: weights from a '.weights.h5' (or a '.keras' file) into this built model (Node). */
-  async loadWeights(path: string): Promise<void> {
+  /**
+   * Keras load_weights (Node): weights from a legacy '.h5' (by layer name, or by order with byName: false), a
+   * '.weights.h5' or a '.keras' file into this built model. Returns what matched, missed and was skipped.
+   * @example const report = await model.loadWeights('mobilenet_2_5_224_tf_no_top.h5', { skipMismatch: true });
+   */
+  async loadWeights(path: string, options?: LoadWeightsOptions): Promise<WeightsReport> {
     const io = (await import(KERAS_FILE)) as KerasFileModule;
-    await io.loadWeights(this, path);
+    return io.loadWeights(this, path, options);
   }
 
   /** Loads weights (and optimizer state when present) saved by save() back into this model. */
