@@ -121,6 +121,18 @@ export function readInputFile(path: string, spec: InputFileSpec): Uint8Array {
   }
 }
 
+/**
+ * The checks readInputFile makes (a regular file within `maxBytes`), without reading it: for formats read from
+ * disk by another library (HDF5), or sniffed by their first bytes before a full read.
+ */
+export function checkInputPath(path: string, spec: InputFileSpec): void {
+  try {
+    checkInputStats(statSync(path), path, spec);
+  } catch (error) {
+    throw isErrnoError(error) ? fileError(error, spec.where, path, 'read') : error;
+  }
+}
+
 function checkInputStats(stats: Stats, path: string, spec: InputFileSpec): void {
   if (!stats.isFile()) {
     const folderHint = stats.isDirectory() ? 'give the path of a file inside it' : 'convkit reads only files on disk';

@@ -9,6 +9,7 @@ import type { Model } from '../models/model.js';
 import { checkOptions } from '../options.js';
 import { writeOut } from '../output.js';
 import { readFileOrThrow } from './atomic-write.js';
+import { checkInputPath, fileError, isErrnoError, MAX_INPUT_BYTES } from './file-checks.js';
 import { getGroup, type H5File, isHdf5, readH5Bytes, readH5File } from './h5.js';
 import { readKerasWeights } from './h5-weights.js';
 import { type LoadOptions, loadKerasArchiveModel, readKerasArchive, requireBuilt } from './keras-file.js';
@@ -20,7 +21,7 @@ export type { WeightsReport } from './legacy-h5-weights.js';
 /** The model file formats loadModel tells apart. */
 export type ModelFileFormat = 'keras' | 'h5' | 'tfjs';
 
-const SUPPORTED = 'a Keras 3 .keras file, a Keras .h5 model, or a TF.js model.json (or its folder)';
+const SUPPORTED = 'a model file (.keras, Keras .h5, or TF.js model.json or its folder)';
 
 const ZIP_MAGIC = [0x50, 0x4b, 0x03, 0x04];
 
@@ -28,52 +29,47 @@ function startsWith(bytes: Uint8Array, magic: number[]): boolean {
   return magic.every((b, i) => bytes[i] === b);
 }
 
-/** The first bytes of a file (the format checks look at no more). */
+/** The first bytes of a regular file (the format checks look at no more). */
 function fileHead(path: string, where: string): Uint8Array {
-  let fd: number;
+  checkInputPath(path, { where, expected: SUPPORTED, maxBytes: MAX_INPUT_BYTES.model });
+  let fd: number | undefined;
   try {
     fd = openSync(path, 'r');
-  } catch {
-    readFileOrThrow(path, where, SUPPORTED); // throws the shared, clear error (permission ...)
-    throw new FormatError(`${where}: '${path}' cannot be opened.`);
-  }
-  try {
     const head = new Uint8Array(16);
     const n = readSync(fd, head, 0, head.length, 0);
     return head.subarray(0, n);
+  } catch (error) {
+    throw isErrnoError(error) ? fileError(error, where, path, 'read') : error;
   } finally {
-    closeSync(fd);
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
+/** A folder holding a TF.js export: its model.json, else null. */
+function tfjsModelJsonIn(path: string): string | null {
+  try {
+    if (!statSync(path).isDirectory()) return null;
+    const json = join(path, 'model.json');
+    return statSync(json).isFile() ? json : null;
+  } catch {
+    return null;
   }
 }
 
 /**
  * Which format a path holds, judged by content: 'keras' (zip), 'h5' (HDF5 signature) or 'tfjs' (a model.json,
- * or a folder with one). FormatError for anything else.
+ * or a folder with one). Unknown content falls back to the extension, so `x.keras` that is not a zip gets the
+ * .keras reader's precise error; anything else is a FormatError.
  */
 export function modelFileFormat(path: string, where = 'loadModel'): { format: ModelFileFormat; path: string } {
-  let isDirectory = false;
-  let isFile = false;
-  try {
-    const stats = statSync(path);
-    isDirectory = stats.isDirectory();
-    isFile = stats.isFile();
-  } catch {}
-  // Missing paths, devices and FIFOs get the shared, clear error (what was expected, what is there).
-  if (!isDirectory && !isFile) readFileOrThrow(path, where, SUPPORTED);
-  if (isDirectory) {
-    const json = join(path, 'model.json');
-    try {
-      if (statSync(json).isFile()) return { format: 'tfjs', path: json };
-    } catch {}
-    throw new FormatError(
-      `${where}: '${path}' is a folder without model.json. Expected ${SUPPORTED}, received a folder. Hint: give the path of the model file, or of the TF.js export folder.`,
-    );
-  }
+  const modelJson = tfjsModelJsonIn(path);
+  if (modelJson) return { format: 'tfjs', path: modelJson };
   const head = fileHead(path, where);
   if (startsWith(head, ZIP_MAGIC)) return { format: 'keras', path };
   if (isHdf5(head)) return { format: 'h5', path };
-  const text = new TextDecoder().decode(head).trimStart();
-  if (text.startsWith('{')) return { format: 'tfjs', path };
+  if (new TextDecoder().decode(head).trimStart().startsWith('{')) return { format: 'tfjs', path };
+  if (path.endsWith('.keras')) return { format: 'keras', path };
+  if (path.endsWith('.h5')) return { format: 'h5', path };
   const hex = [...head.subarray(0, 8)].map((b) => b.toString(16).padStart(2, '0')).join(' ');
   throw new FormatError(
     `${where}: '${path}' is not a model file convkit knows. Expected ${SUPPORTED}, received ${head.length === 0 ? 'an empty file' : `a file starting with [${hex}]`}. Hint: check the path; a download may have saved an error page instead of the model.`,

@@ -37,7 +37,10 @@ function convkit(args: string[]): Promise<Run> {
 /** [args, what stderr must say] */
 const cases: [string[], RegExp][] = [
   [['summary', '/dev/zero'], /loadModel: '\/dev\/zero' is a character device/],
-  [['summary', at('huge.keras')], /'.*huge\.keras' is too large\. Expected a Keras 3 \.keras file of at most 2\.0 GiB/],
+  [
+    ['summary', at('huge.keras')],
+    /'.*huge\.keras' is too large\. Expected a model file \(\.keras, Keras \.h5, or TF\.js model\.json or its folder\) of at most 2\.0 GiB/,
+  ],
   [['summary', at('flip.keras')], /entry 'model\.weights\.h5' fails its CRC-32 check/],
   [['summary', at('cut-weights.keras')], /could not be opened as HDF5.*\(truncated file: eof = 900000/],
   [['predict', KERAS_FILE, at('pipe.png')], /loadImage: '.*pipe\.png' is a FIFO \(named pipe\)/],

@@ -145,7 +145,8 @@ describe('bad input: library corpus', () => {
       name: '/dev/zero as a model',
       run: () => loadModel('/dev/zero'),
       error: IOError,
-      message: /'\/dev\/zero' is a character device\. Expected a Keras 3 \.keras file \(a regular file\)/,
+      message:
+        /'\/dev\/zero' is a character device\. Expected a model file \(\.keras, Keras \.h5, or TF\.js model\.json or its folder\) \(a regular file\)/,
     },
     {
       name: 'a folder as a model',

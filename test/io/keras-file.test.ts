@@ -90,7 +90,7 @@ describe('io: .keras files', () => {
     await io.loadWeights(b, path);
     assert.deepEqual(b.getWeights(), a.getWeights());
     await assert.rejects(a.save(join(root, 'w.h5'), { weightsOnly: true }), ConfigError);
-    await assert.rejects(a.save(join(root, 'model.h5')), ConfigError);
+    await assert.rejects(a.save(join(root, 'model.txt')), ConfigError);
   });
 
   test('damaged and foreign .keras files are FormatErrors; missing is NotFoundError', async () => {
