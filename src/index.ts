@@ -14,6 +14,9 @@ export { MonitorCallback, type MonitorMode, type MonitorOptions } from './callba
 export { ReduceLROnPlateau, type ReduceLROnPlateauOptions } from './callbacks/reduce-lr-on-plateau.js';
 export { TerminateOnNaN } from './callbacks/terminate-on-nan.js';
 export * from './errors.js';
+export { type GradCamOptions, type GradCamResult, gradCam } from './explain/grad-cam.js';
+export { blendHeatmap, jetColor, resizeMap, scaleToUnit } from './explain/heatmap.js';
+export { type SaliencyOptions, type SaliencyResult, saliencyMap } from './explain/saliency.js';
 export { freeze, type UnfreezeOptions, unfreeze } from './fine-tuning/freezing.js';
 export {
   addClassifier,
