@@ -37,7 +37,7 @@ export type { SummaryOptions } from './models/summary.js';
 export * as regularizers from './regularizers.js';
 export { formatShape, type NumericArray, type Shape, sizeOf, type Tensor, tensor, zeros } from './tensor.js';
 export { argMax, concatenate, oneHot, reshape, sliceRows, take } from './tensor-ops.js';
-export type { Batch, Dataset } from './training/data.js';
+export type { Batch, Dataset, InputBatch, InputDataset } from './training/data.js';
 export { History } from './training/history.js';
 export * as losses from './training/losses.js';
 export * as metrics from './training/metrics.js';

@@ -15,6 +15,7 @@ export {
   type ImageDatasetOptions,
   ImageDirectoryDataset,
   imageDatasetFromDirectory,
+  UnlabeledImageDataset,
 } from './datasets/image-directory.js';
 export * as datasets from './datasets/index.js';
 export { fashionMnist, mnist, NormalizedBatches, normalize, toCategorical } from './datasets/index.js';

@@ -39,6 +39,7 @@ program
   .option('--data <dir>', 'train on images in class subfolders of <dir> instead of --dataset (pixels scaled by 1/255)')
   .option('--image-size <h,w>', 'with --data: the size images are resized to', sizeOption('--image-size'), [256, 256])
   .option('--color-mode <mode>', 'with --data: grayscale | rgb | rgba', 'rgb')
+  .option('--strict', 'with --data: stop at the first unreadable image instead of skipping it with a warning')
   .action(async (options) => (await import('./train.js')).trainCommand({ ...program.opts(), ...options }));
 
 program

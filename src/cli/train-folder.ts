@@ -32,6 +32,7 @@ export async function trainOnFolder(options: TrainOptions & { data: string; imag
     batchSize: options.batchSize,
     colorMode: options.colorMode ?? 'rgb',
     seed: options.seed ?? drawSeed(),
+    strict: options.strict ?? false,
   };
   const [train, validation] =
     options.validationSplit > 0

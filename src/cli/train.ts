@@ -26,6 +26,8 @@ export interface TrainOptions extends GlobalOptions {
   data?: string;
   imageSize?: [number, number];
   colorMode?: 'grayscale' | 'rgb' | 'rgba';
+  /** With --data: fail on an unreadable image instead of skipping it. */
+  strict?: boolean;
 }
 
 export async function trainCommand(options: TrainOptions): Promise<void> {

@@ -15,9 +15,14 @@ export const IMAGE_EXTENSIONS = ['.bmp', '.gif', '.jpeg', '.jpg', '.png', '.webp
 export interface ImageIndex {
   classNames: string[];
   filePaths: string[];
-  /** Class index per file, aligned with filePaths. */
-  labels: Int32Array;
+  /** Class index per file, aligned with filePaths; null when the dataset has no labels (labels: null). */
+  labels: Int32Array | null;
+  /** True when labels came as a list: classNames are the distinct label values, not label positions. */
+  labelsAreValues?: boolean;
 }
+
+/** Keras's `labels`: 'inferred' (from subfolders), null (no labels), or one integer per file in sorted order. */
+export type LabelSource = 'inferred' | null | readonly number[] | Int32Array;
 
 const WHERE = 'imageDatasetFromDirectory';
 
@@ -29,36 +34,57 @@ function isDirectory(path: string): boolean {
   }
 }
 
-/** Image files under `folder`, recursively, in sorted order. `seen` holds real paths of folders entered (loops). */
-function imagesUnder(folder: string, followLinks: boolean, seen: Set<string>): string[] {
-  const real = realpathSync(folder);
-  if (seen.has(real)) {
-    throw new IOError(
-      invalid(
-        WHERE,
-        'directory',
-        'a folder tree without symbolic-link loops',
-        folder,
-        `It leads back to ${real}; remove the link or set followLinks: false.`,
-      ),
-    );
-  }
-  seen.add(real);
-  const out: string[] = [];
-  const entries = readdirSync(folder, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  for (const entry of entries) {
-    const path = join(folder, entry.name);
-    if (entry.isDirectory()) out.push(...imagesUnder(path, followLinks, seen));
-    else if (entry.isSymbolicLink() && isDirectory(path)) {
-      if (followLinks) out.push(...imagesUnder(path, followLinks, seen));
-    } else if ((IMAGE_EXTENSIONS as readonly string[]).includes(extname(entry.name).toLowerCase())) out.push(path);
-  }
-  seen.delete(real);
-  return out;
+/**
+ * Image files under `folder` in Keras's order: folders sorted by path (as `sorted(os.walk(folder))`), each one's
+ * files sorted by name, so a folder's own files come before its subfolders'. `seen` holds the real paths of the
+ * folders on the way down (a link back to one of them is a loop).
+ */
+function imagesUnder(folder: string, followLinks: boolean): string[] {
+  const folders: [string, string[]][] = [];
+  const walk = (dir: string, seen: Set<string>) => {
+    const real = realpathSync(dir);
+    if (seen.has(real)) {
+      throw new IOError(
+        invalid(
+          WHERE,
+          'directory',
+          'a folder tree without symbolic-link loops',
+          dir,
+          `It leads back to ${real}; remove the link or set followLinks: false.`,
+        ),
+      );
+    }
+    seen.add(real);
+    const files: string[] = [];
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) walk(path, seen);
+      else if (entry.isSymbolicLink() && isDirectory(path)) {
+        if (followLinks) walk(path, seen);
+      } else if ((IMAGE_EXTENSIONS as readonly string[]).includes(extname(entry.name).toLowerCase())) files.push(path);
+    }
+    seen.delete(real);
+    folders.push([dir, files.sort(byCodeUnit)]);
+  };
+  walk(folder, new Set());
+  return folders.sort((a, b) => byCodeUnit(a[0], b[0])).flatMap(([, files]) => files);
 }
 
-/** Classes and image files of `directory`; throws a clear error for a missing folder, no classes or no images. */
-export function indexDirectory(directory: string, classNames: string[] | undefined, followLinks: boolean): ImageIndex {
+function byCodeUnit(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/**
+ * Classes and image files of `directory`; throws a clear error for a missing folder, no classes or no images.
+ * With labels null or a list, every image under `directory` is a sample (Keras's order) and there are no classes
+ * from folders: a list gives each file its label and the classes are its distinct values.
+ */
+export function indexDirectory(
+  directory: string,
+  classNames: string[] | undefined,
+  followLinks: boolean,
+  labels: LabelSource = 'inferred',
+): ImageIndex {
   let stats: ReturnType<typeof statSync>;
   try {
     stats = statSync(directory);
@@ -79,6 +105,7 @@ export function indexDirectory(directory: string, classNames: string[] | undefin
   if (!stats.isDirectory()) {
     throw new IOError(invalid(WHERE, 'directory', 'a folder with one subfolder per class', directory, 'It is not a folder.'));
   }
+  if (labels !== 'inferred') return indexWithoutFolders(directory, followLinks, labels);
   const found = readdirSync(directory)
     .filter((name) => isDirectory(join(directory, name)))
     .sort();
@@ -110,14 +137,14 @@ export function indexDirectory(directory: string, classNames: string[] | undefin
     );
   }
   const filePaths: string[] = [];
-  const labels: number[] = [];
+  const classOfFile: number[] = [];
   const empty: string[] = [];
   classes.forEach((name, label) => {
-    const files = imagesUnder(join(directory, name), followLinks, new Set());
+    const files = imagesUnder(join(directory, name), followLinks);
     if (files.length === 0) empty.push(name);
     for (const file of files) {
       filePaths.push(file);
-      labels.push(label);
+      classOfFile.push(label);
     }
   });
   if (empty.length > 0) {
@@ -131,7 +158,30 @@ export function indexDirectory(directory: string, classNames: string[] | undefin
       ),
     );
   }
-  return { classNames: classes, filePaths, labels: Int32Array.from(labels) };
+  return { classNames: classes, filePaths, labels: Int32Array.from(classOfFile) };
+}
+
+function indexWithoutFolders(directory: string, followLinks: boolean, labels: null | readonly number[] | Int32Array): ImageIndex {
+  const filePaths = imagesUnder(directory, followLinks);
+  if (filePaths.length === 0) {
+    throw new ValueError(
+      invalid(WHERE, 'directory', `a folder with images (${IMAGE_EXTENSIONS.join(', ')})`, `${directory} with none`),
+    );
+  }
+  if (labels === null) return { classNames: [], filePaths, labels: null };
+  if (labels.length !== filePaths.length) {
+    throw new ValueError(
+      invalid(
+        WHERE,
+        'labels',
+        `one label per image file (${filePaths.length} found under ${directory})`,
+        `${labels.length} labels`,
+        `Labels follow the files in sorted order: folders by path, files by name (first: ${filePaths[0]}).`,
+      ),
+    );
+  }
+  const values = [...new Set(labels)].sort((a, b) => a - b);
+  return { classNames: values.map(String), filePaths, labels: Int32Array.from(labels), labelsAreValues: true };
 }
 
 /** The index reordered by a seeded permutation (Keras shuffles the file list once, before splitting). */
@@ -140,7 +190,8 @@ export function shuffledIndex(index: ImageIndex, seed: number): ImageIndex {
   return {
     classNames: index.classNames,
     filePaths: Array.from(order, (i) => index.filePaths[i]!),
-    labels: Int32Array.from(order, (i) => index.labels[i]!),
+    labels: index.labels && Int32Array.from(order, (i) => index.labels![i]!),
+    ...(index.labelsAreValues ? { labelsAreValues: true } : {}),
   };
 }
 
@@ -154,5 +205,10 @@ export function splitIndex(index: ImageIndex, validationSplit: number, subset: '
       invalid(WHERE, 'validationSplit', `a fraction that leaves images in the ${subset} subset of ${n} images`, validationSplit),
     );
   }
-  return { classNames: index.classNames, filePaths: index.filePaths.slice(start, end), labels: index.labels.slice(start, end) };
+  return {
+    classNames: index.classNames,
+    filePaths: index.filePaths.slice(start, end),
+    labels: index.labels?.slice(start, end) ?? null,
+    ...(index.labelsAreValues ? { labelsAreValues: true } : {}),
+  };
 }

@@ -12,7 +12,7 @@ import { type CallContext, type FusableOutputLayer, isFusableOutputLayer, Layer,
 import { checkOptions } from '../options.js';
 import { formatShape, type Shape, type Tensor } from '../tensor.js';
 import { type CompileArgs, type CompiledState, compileModel } from '../training/compile.js';
-import type { Dataset } from '../training/data.js';
+import type { Dataset, InputDataset } from '../training/data.js';
 import type { History } from '../training/history.js';
 import type { TensorLike } from '../training/labels.js';
 import { getSeedState, setSeedState } from '../training/seed.js';
@@ -392,7 +392,7 @@ export class Model extends Layer implements TrainingTarget {
   }
 
   /** Batched inference. @example const probs = await model.predict(xTest, { batchSize: 128 }); */
-  async predict(x: InputData | Dataset, options?: PredictOptions): Promise<Tensor> {
+  async predict(x: InputData | InputDataset, options?: PredictOptions): Promise<Tensor> {
     return this.exclusive('predict', () => trainer.predict(this, x, options));
   }
 

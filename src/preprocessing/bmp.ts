@@ -57,9 +57,20 @@ export function decodeBmp(bytes: Uint8Array, where: string): RawImage {
   return { data, width, height, channels };
 }
 
-/** A sharp pipeline over an image file's bytes: BMP through decodeBmp (sharp cannot read it), the rest as they are. */
-export function sharpInput(sharp: typeof import('sharp'), bytes: Uint8Array, where: string): Sharp {
-  if (!isBmp(bytes)) return sharp(bytes, { failOn: 'error' });
+/**
+ * A sharp pipeline over an image file's bytes: BMP through decodeBmp (sharp cannot read it), the rest as they are.
+ * `limitInputPixels` is sharp's: a larger image fails with "exceeds pixel limit" (default: sharp's own limit).
+ */
+export function sharpInput(sharp: typeof import('sharp'), bytes: Uint8Array, where: string, limitInputPixels?: number): Sharp {
+  const limit = limitInputPixels === undefined ? {} : { limitInputPixels };
+  if (!isBmp(bytes)) return sharp(bytes, { failOn: 'error', ...limit });
   const image = decodeBmp(bytes, where);
-  return sharp(image.data, { raw: { width: image.width, height: image.height, channels: image.channels } });
+  return sharp(image.data, { raw: { width: image.width, height: image.height, channels: image.channels }, ...limit });
+}
+
+/** Width and height from a BMP header, or null. */
+export function bmpSize(bytes: Uint8Array): { width: number; height: number } | null {
+  if (bytes.length < 26 || !isBmp(bytes)) return null;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return { width: view.getInt32(18, true), height: Math.abs(view.getInt32(22, true)) };
 }

@@ -23,6 +23,22 @@ export interface Dataset extends AsyncIterable<Batch> {
   reset?(): void | Promise<void>;
 }
 
+/** A batch predict can read: inputs, with labels or without (predict ignores them). Every Batch is one. */
+export interface InputBatch {
+  x: Tensor | Tensor[];
+  y?: Tensor;
+  sampleWeight?: Float32Array;
+}
+
+/**
+ * Streaming input whose batches may lack labels (images only, for predict). Every Dataset is one; fit and
+ * evaluate take Datasets.
+ */
+export interface InputDataset extends AsyncIterable<InputBatch> {
+  length?: number;
+  reset?(): void | Promise<void>;
+}
+
 export function isDataset(value: unknown): value is Dataset {
   return typeof value === 'object' && value !== null && Symbol.asyncIterator in value;
 }

@@ -9,7 +9,7 @@ import type { Model } from '../models/model.js';
 import { checkOptions } from '../options.js';
 import { writeOut } from '../output.js';
 import type { Shape, Tensor } from '../tensor.js';
-import { ArrayBatches, type Batch, type Dataset, isDataset, rowsView } from './data.js';
+import { ArrayBatches, type Dataset, type InputBatch, type InputDataset, isDataset, rowsView } from './data.js';
 import { checkClassWeight, checkLabelShape, checkSampleCount, checkSampleWeight, validationSplitAt } from './data-checks.js';
 import { History } from './history.js';
 import { asFloatTensor, checkAllLabels, type TensorLike } from './labels.js';
@@ -71,7 +71,7 @@ const FIT_KEYS = [
 const EVALUATE_KEYS = ['batchSize', 'verbose', 'sampleWeight', 'callbacks', 'steps', 'returnDict'];
 const PREDICT_KEYS = ['batchSize', 'verbose', 'callbacks'];
 
-type Source = { kind: 'arrays'; batches: ArrayBatches } | { kind: 'dataset'; dataset: Dataset };
+type Source = { kind: 'arrays'; batches: ArrayBatches } | { kind: 'dataset'; dataset: InputDataset };
 
 const toList = (x: Tensor | Tensor[]): Tensor[] => (Array.isArray(x) ? x : [x]);
 
@@ -141,7 +141,7 @@ async function* batchesOf(
   source: Source,
   shuffleSeed: number | null,
   limit: number | null,
-): AsyncGenerator<Batch & { sampleWeight?: Float32Array }> {
+): AsyncGenerator<InputBatch & { x: Tensor[] }> {
   if (source.kind === 'arrays') {
     source.batches.startEpoch(shuffleSeed);
     const steps = Math.min(source.batches.steps, limit ?? Infinity);
@@ -157,11 +157,25 @@ async function* batchesOf(
     // Batches may hold any numeric arrays (Uint8Array labels...); the kernels take float32.
     yield {
       x: inputsOf('Dataset', 'batch.x', batch.x),
-      y: batch.y === undefined ? batch.y : asFloatTensor('Dataset', 'batch.y', batch.y),
+      ...(batch.y === undefined ? {} : { y: asFloatTensor('Dataset', 'batch.y', batch.y) }),
       ...(batch.sampleWeight ? { sampleWeight: batch.sampleWeight } : {}),
     };
     if (limit !== null && ++s >= limit) return;
   }
+}
+
+/** A batch's labels; a dataset without them (images only) can be predicted on, not trained on or evaluated. */
+function labelsOf(where: string, batch: InputBatch): Tensor {
+  if (batch.y) return batch.y;
+  throw new ValueError(
+    invalid(
+      where,
+      'batch.y',
+      'batches with labels ({ x, y }) to compute a loss',
+      'a batch with x only',
+      'A dataset made with labels: null or labelMode: null is for predict.',
+    ),
+  );
 }
 
 function stepsOf(source: Source, limit: number | null): number | null {
@@ -182,7 +196,7 @@ async function runEvaluation(
   const bar = verbose ? new ProgressBar({ target: stepsOf(source, limit), verbose }) : null;
   let step = 0;
   for await (const b of batchesOf(source, null, limit)) {
-    runBatch(model, toList(b.x), b.y, b.sampleWeight ?? null, false);
+    runBatch(model, toList(b.x), labelsOf(prefix ? 'fit (validation)' : 'evaluate', b), b.sampleWeight ?? null, false);
     step++;
     bar?.update(step, runningLogs(model));
   }
@@ -289,8 +303,9 @@ export async function fit(
         checkClassWeight('fit', classWeight, outputShapeOf(model));
       }
       for (const cb of callbacks) await cb.onTrainBatchBegin(step, {});
-      const weights = combinedWeights(model, b.y, b.sampleWeight ?? null, classWeight);
-      runBatch(model, toList(b.x), b.y, weights, true);
+      const y = labelsOf('fit', b);
+      const weights = combinedWeights(model, y, b.sampleWeight ?? null, classWeight);
+      runBatch(model, toList(b.x), y, weights, true);
       const logs = runningLogs(model);
       for (const cb of callbacks) await cb.onTrainBatchEnd(step, logs);
       step++;
@@ -344,7 +359,7 @@ export async function evaluate(
 }
 
 /** Batched inference into one new output tensor. */
-export async function predict(model: Model, x: InputData | Dataset, rawOptions?: PredictOptions): Promise<Tensor> {
+export async function predict(model: Model, x: InputData | InputDataset, rawOptions?: PredictOptions): Promise<Tensor> {
   const options = checkOptions<PredictOptions>('predict', rawOptions, PREDICT_KEYS);
   const batchSize = positiveInt('predict', 'batchSize', options.batchSize ?? 32);
   const callbacks = callbacksOf('predict', options.callbacks);
