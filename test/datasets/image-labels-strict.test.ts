@@ -90,7 +90,7 @@ describe('imageDatasetFromDirectory: strict, pixel limit, links', () => {
       maxPixels: 3000,
       strict: true,
     });
-    assert.equal((await batches(ds))[0]!.x instanceof Array, false);
+    assert.equal(Array.isArray((await batches(ds))[0]!.x), false);
     const tight = await imageDatasetFromDirectory(join(root, 'bad', 'b'), {
       imageSize: [4, 4],
       labels: null,
