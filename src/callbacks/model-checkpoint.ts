@@ -12,7 +12,7 @@ import { formatFilepath } from './filepath-template.js';
 import { MONITOR_KEYS, MonitorCallback, type MonitorOptions, printMessage } from './monitor.js';
 
 export interface ModelCheckpointOptions extends MonitorOptions {
-  /** Path template, e.g. 'ckpt-{epoch:02d}-{val_loss:.2f}.keras' (epoch is 1-based). */
+  /** Path template, e.g. 'ckpt-{epoch:02d}-{val_loss:.2f}.keras' or 'fine_tuned_model.h5' (epoch is 1-based). */
   filepath: string;
   /** Save only when `monitor` improves (default false). */
   saveBestOnly?: boolean;
@@ -71,14 +71,16 @@ export class ModelCheckpoint extends MonitorCallback {
         ),
       );
     }
-    if (!this.saveWeightsOnly && !this.filepath.endsWith('.keras')) {
+    const fullModelPath =
+      this.filepath.endsWith('.keras') || (this.filepath.endsWith('.h5') && !this.filepath.endsWith('.weights.h5'));
+    if (!this.saveWeightsOnly && !fullModelPath) {
       throw new ConfigError(
         invalid(
           'ModelCheckpoint',
           'filepath',
-          "a path ending in '.keras'",
+          "a path ending in '.keras' (or '.h5', Keras's legacy full-model format)",
           this.filepath,
-          "Use '.keras' for full models, or saveWeightsOnly: true with '.weights.h5'.",
+          "Use '.keras' or '.h5' for full models, or saveWeightsOnly: true with '.weights.h5'.",
         ),
       );
     }

@@ -46,6 +46,30 @@ export function legacyModelConfig(model: Model): Json {
   return toKeras2(modelToKeras(model)) as Json;
 }
 
+/** Optimizer options Keras 2 knows; Keras 3 additions (use_ema, loss_scale_factor ...) would fail its constructor. */
+const KERAS2_OPTIMIZER_KEYS = new Set([
+  'name',
+  'learning_rate',
+  'beta_1',
+  'beta_2',
+  'epsilon',
+  'amsgrad',
+  'momentum',
+  'nesterov',
+  'rho',
+  'centered',
+]);
+const KERAS2_OPTIONAL_KEYS = new Set(['clipnorm', 'clipvalue', 'global_clipnorm', 'weight_decay']);
+
+function legacyOptimizer(optimizer: unknown): Json {
+  const spec = toKeras2(optimizer) as Json;
+  const config: Json = {};
+  for (const [key, value] of Object.entries((spec.config as Json | undefined) ?? {})) {
+    if (KERAS2_OPTIMIZER_KEYS.has(key) || (KERAS2_OPTIONAL_KEYS.has(key) && value !== null)) config[key] = value;
+  }
+  return { class_name: spec.class_name, config };
+}
+
 /** The `training_config` attribute (Keras 2 form), or null when the model is not compiled. */
 export function legacyTrainingConfig(model: Model): Json | null {
   const compile = compileConfigOf(model);
@@ -55,6 +79,6 @@ export function legacyTrainingConfig(model: Model): Json | null {
     metrics: toKeras2(compile.metrics),
     weighted_metrics: null,
     loss_weights: null,
-    optimizer_config: toKeras2(compile.optimizer),
+    optimizer_config: legacyOptimizer(compile.optimizer),
   };
 }

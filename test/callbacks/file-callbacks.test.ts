@@ -80,7 +80,9 @@ describe('callbacks: ModelCheckpoint', () => {
         return true;
       },
     );
-    assert.throws(() => new ModelCheckpoint({ filepath: 'model.h5' }), ConfigError);
+    assert.throws(() => new ModelCheckpoint({ filepath: 'model.txt' }), ConfigError);
+    assert.throws(() => new ModelCheckpoint({ filepath: 'w.weights.h5' }), /saveWeightsOnly: true with '\.weights\.h5'/);
+    assert.equal(new ModelCheckpoint({ filepath: 'fine_tuned_model.h5' }).filepath, 'fine_tuned_model.h5');
     assert.throws(() => new ModelCheckpoint({ filepath: 'm.keras', saveFreq: 0 }), ConfigError);
     const target = new FakeTarget();
     const cb = new ModelCheckpoint({ filepath: join(root, 'freq', 'm-{epoch}-{batch}.keras'), saveFreq: 2 });
