@@ -68,4 +68,5 @@ export {
   type ValueRange,
 } from './plots/index.js';
 export { type LoadImageOptions, loadImage, stackImages } from './preprocessing/image.js';
+export { buildReport, type ReportEvaluation, type ReportOptions, writeReport } from './report/build-report.js';
 export * as utils from './utils/index.js';

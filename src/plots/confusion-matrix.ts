@@ -78,7 +78,8 @@ export function confusionMatrixSpec(rawMatrix: number[][], rawOptions?: Confusio
       predicted: names[j]!,
       value: v,
       count: matrix[i]![j]!,
-      label: options.normalize ? v.toFixed(2) : String(v),
+      // An exact zero shows as 0 so the few real confusions stand out among the cells.
+      label: options.normalize && v !== 0 ? v.toFixed(2) : String(v),
       // White text on the darker half of the colour scale.
       dark: max > 0 && v / max > 0.55,
     })),
@@ -90,12 +91,14 @@ export function confusionMatrixSpec(rawMatrix: number[][], rawOptions?: Confusio
     (options.normalize
       ? `Confusion matrix (normalised over ${options.normalize === 'all' ? 'all samples' : options.normalize === 'true' ? 'true classes' : 'predicted classes'})`
       : 'Confusion matrix');
+  // Short names (digits) stay upright; longer ones are slanted so they do not collide.
+  const longNames = names.some((n) => n.length > 3);
   const axis = (field: 'true' | 'predicted', titleText: string) => ({
     field,
     type: 'nominal' as const,
     sort: names,
     title: titleText,
-    axis: { labelAngle: field === 'predicted' ? -45 : 0, labelLimit: 140 },
+    axis: { labelAngle: field === 'predicted' && longNames ? -45 : 0, labelLimit: 140 },
   });
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',

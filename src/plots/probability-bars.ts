@@ -57,7 +57,13 @@ export function probabilityBarsSpec(probabilities: ArrayLike<number>, rawOptions
     height: 180,
     data: { values: bars },
     encoding: {
-      x: { field: 'name', type: 'nominal', sort: names, title: null, axis: { labelAngle: p.length > 4 ? -45 : 0 } },
+      x: {
+        field: 'name',
+        type: 'nominal',
+        sort: names,
+        title: null,
+        axis: { labelAngle: names.some((n) => n.length > 3) ? -45 : 0 },
+      },
       y: { field: 'probability', type: 'quantitative', scale: { domain: [0, 1] }, axis: { format: '%' }, title: 'probability' },
     },
     layer: [

@@ -101,7 +101,12 @@ export function trueVsPredictedSpec(
     data: { values: points },
     mark: { type: 'circle', size: 14, opacity: 0.55 },
     encoding: {
-      x: { field: 't', type: 'quantitative', scale, axis: { ...axis('true class'), labelAngle: -45 } },
+      x: {
+        field: 't',
+        type: 'quantitative',
+        scale,
+        axis: { ...axis('true class'), labelAngle: names.some((n) => n.length > 3) ? -45 : 0 },
+      },
       y: { field: 'p', type: 'quantitative', scale, axis: axis('predicted class') },
       color: { field: 'outcome', type: 'nominal', title: null, scale: { domain: ['right', 'wrong'], range: [RIGHT, WRONG] } },
     },

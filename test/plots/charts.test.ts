@@ -122,7 +122,7 @@ describe('plots: confusion matrix', () => {
     const svg = await svgOf(confusionMatrixSpec(matrix, { classNames, normalize: 'true' }));
     assert.deepEqual(
       vegaMarks(svg, 'text').map((t) => t.text),
-      ['0.83', '0.17', '0.00', '0.20', '0.70', '0.10', '0.00', '0.00', '0.00'],
+      ['0.83', '0.17', '0', '0.20', '0.70', '0.10', '0', '0', '0'],
     );
   });
 
