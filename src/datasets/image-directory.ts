@@ -6,11 +6,13 @@
 // Listing and splitting live in image-index.ts, decoding in image-decode.ts, option checks in image-options.ts.
 
 import { ConfigError, FormatError, invalid, ValueError } from '../errors.js';
+import { checkWritable } from '../io/file-checks.js';
 import type { Tensor } from '../tensor.js';
 import { oneHot } from '../tensor-ops.js';
 import { type Batch, type Dataset, type InputBatch, type InputDataset, permutation } from '../training/data.js';
 import { drawSeed } from '../training/seed.js';
 import { CHANNELS, decodeImage } from './image-decode.js';
+import { ImageFileCache } from './image-file-cache.js';
 import { type ImageIndex, indexDirectory, shuffledIndex, splitIndex } from './image-index.js';
 import { checkImageOptions, type ImageDatasetOptions, type ImageSettings } from './image-options.js';
 
@@ -33,6 +35,8 @@ abstract class ImageFilesBatches<B extends InputBatch> implements AsyncIterable<
   private epoch = 0;
   /** Decoded images by file index once cache() was called (uint8, a quarter of the float32 batches' bytes). */
   private memory: Map<number, Uint8Array> | null = null;
+  /** The cache file once cache(path) was called. */
+  private fileCache: ImageFileCache | null = null;
 
   constructor(
     index: ImageIndex,
@@ -48,21 +52,36 @@ abstract class ImageFilesBatches<B extends InputBatch> implements AsyncIterable<
   }
 
   /**
-   * Keeps each decoded, resized image in memory (as uint8) the first time it is read, so later epochs skip the
-   * disk and the decoder. Costs height x width x channels bytes per image. Returns this dataset.
-   * @example const train = (await imageDatasetFromDirectory('photos', { imageSize: [64, 64] })).cache();
+   * Keeps the decoded, resized images so later epochs skip the disk and the decoder, as tf.data's cache():
+   * without a path in memory (height x width x channels bytes per image, filled as images are first read); with a
+   * path in one file, written during the first complete epoch and reused by later epochs and later runs (rebuilt
+   * when the files or decode settings change; memory stays bounded). Returns this dataset.
+   * @example const train = (await imageDatasetFromDirectory('photos', { imageSize: [64, 64] })).cache('train.cache');
    */
-  cache(): this {
-    this.memory ??= new Map();
+  cache(path?: string): this {
+    if (path === undefined) {
+      this.memory ??= new Map();
+      this.fileCache = null;
+      return this;
+    }
+    if (typeof path !== 'string' || path === '') {
+      throw new ConfigError(invalid(`${WHERE} cache`, 'path', 'a file path, or nothing to cache in memory', path));
+    }
+    checkWritable(path, `${WHERE} cache`);
+    const [h, w, c] = this.imageShape;
+    this.fileCache = new ImageFileCache(path, this.filePaths, this.settings, h * w * c);
+    this.memory = null;
     return this;
   }
 
-  /** Decodes file `index`, or takes it from the cache; null (after noting why) for a file that cannot be used. */
+  /** Decodes file `index`, or takes it from a cache; null (after noting why) for a file that cannot be used. */
   private async load(index: number): Promise<Uint8Array | null> {
     const cached = this.memory?.get(index);
     if (cached) return cached;
     const path = this.filePaths[index]!;
-    const decoded = await decodeImage(path, this.settings);
+    const fromFile = this.fileCache?.reading === true;
+    const decoded = fromFile ? await this.fileCache!.get(index) : await decodeImage(path, this.settings);
+    if (!fromFile) this.fileCache?.put(index, decoded);
     if ('reason' in decoded) {
       if (this.settings.strict) {
         throw new FormatError(
@@ -114,6 +133,8 @@ abstract class ImageFilesBatches<B extends InputBatch> implements AsyncIterable<
         queue.push(pending);
       }
     };
+    this.fileCache?.beginEpoch();
+    let complete = false;
     fill();
     try {
       while (queue.length > 0) {
@@ -121,7 +142,9 @@ abstract class ImageFilesBatches<B extends InputBatch> implements AsyncIterable<
         fill();
         if (batch) yield batch;
       }
+      complete = true;
     } finally {
+      this.fileCache?.endEpoch(complete);
       if (this.skipped.size > skippedBefore) {
         const list = [...this.skipped].slice(skippedBefore).map(([path, reason]) => `${path} (${reason})`);
         console.warn(`${WHERE}: skipped ${list.length} image(s) that could not be decoded:\n  ${list.join('\n  ')}`);

@@ -51,6 +51,17 @@ export function removeStaleTemps(folder: string): string[] {
 }
 
 /**
+ * A temp path beside `path` that sweeps by this process leave alone until `release()` is called: for a temp file
+ * written over a long time (an epoch) and renamed by the caller.
+ * @example const { temp, release } = holdTempPath('cache.bin'); try { ... renameSync(temp, 'cache.bin') } finally { release() }
+ */
+export function holdTempPath(path: string): { temp: string; release: () => void } {
+  const temp = tempPathFor(path);
+  inFlight.add(resolve(temp));
+  return { temp, release: () => inFlight.delete(resolve(temp)) };
+}
+
+/**
  * Produces a file at `path` atomically. `write` receives the temp path and must create the file there.
  * @example await atomicWrite('model.keras', async (tmp) => writeFileSync(tmp, bytes));
  */
