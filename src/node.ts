@@ -38,6 +38,8 @@ export {
   modelFileFormat,
   type WeightsReport,
 } from './io/load-model.js';
+export { type ExportTfjsOptions, exportTfjs } from './io/tfjs-export.js';
+export { loadTfjsModel } from './io/tfjs-load.js';
 export {
   type ConfusionMatrixPlotOptions,
   type CurveFacts,

@@ -15,3 +15,5 @@ export {
   type SaveOptions,
   saveModel,
 } from './keras-file.js';
+export { type ExportTfjsOptions, exportTfjs } from './tfjs-export.js';
+export { loadTfjsModel, tfjsModelJsonPath } from './tfjs-load.js';

@@ -30,7 +30,7 @@ export interface LoadOptions {
 const KERAS_EXPECTED = 'a Keras 3 .keras file';
 const WEIGHTS_EXPECTED = 'a Keras 3 weights file (model.weights.h5)';
 
-function convkitVersion(): string {
+export function convkitVersion(): string {
   try {
     return (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
   } catch {
