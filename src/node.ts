@@ -38,6 +38,7 @@ export {
   modelFileFormat,
   type WeightsReport,
 } from './io/load-model.js';
+export { type ExportOnnxOptions, exportOnnx } from './io/onnx-export.js';
 export { type ExportTfjsOptions, exportTfjs } from './io/tfjs-export.js';
 export { loadTfjsModel } from './io/tfjs-load.js';
 export {

@@ -15,5 +15,6 @@ export {
   type SaveOptions,
   saveModel,
 } from './keras-file.js';
+export { type ExportOnnxOptions, exportOnnx, onnxModelOf } from './onnx-export.js';
 export { type ExportTfjsOptions, exportTfjs } from './tfjs-export.js';
 export { loadTfjsModel, tfjsModelJsonPath } from './tfjs-load.js';

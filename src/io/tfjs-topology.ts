@@ -112,8 +112,10 @@ function sequentialTopology(model: Sequential, batchInputShape: Shape | null): {
 }
 
 function functionalTopology(model: Model): { class_name: string; config: Json } {
-  const alias = new Map<string, string>();
-  const resolve = (t: SymbolicTensor) => alias.get(t.name) ?? t.name;
+  const alias = new Map<SymbolicTensor, SymbolicTensor>();
+  const resolve = (t: SymbolicTensor) => alias.get(t) ?? t;
+  // A nested model is built when TF.js deserialises it (its own input is inbound node 0), so its call here is node 1.
+  const ref = (t: SymbolicTensor) => [resolve(t).name, resolve(t).layer instanceof Model ? 1 : 0, 0];
   const layers: Json[] = model.inputs.map((t) => ({
     name: t.name,
     class_name: 'InputLayer',
@@ -123,14 +125,14 @@ function functionalTopology(model: Model): { class_name: string; config: Json } 
   for (const node of model.graphNodes) {
     const inbound = node.tensor.inbound;
     if (INFERENCE_NO_OPS.has(node.layer.className)) {
-      alias.set(node.tensor.name, resolve(inbound[0]!));
+      alias.set(node.tensor, resolve(inbound[0]!));
       continue;
     }
     const entry = entryOf(node.layer, null);
-    layers.push({ name: node.layer.name, ...entry, inbound_nodes: [inbound.map((t) => [resolve(t), 0, 0, {}])] });
+    layers.push({ name: node.layer.name, ...entry, inbound_nodes: [inbound.map((t) => [...ref(t), {}])] });
   }
-  const output = resolve(model.outputs[0]!);
-  if (model.inputs.some((t) => t.name === output)) {
+  const output = model.outputs[0]!;
+  if (model.inputs.includes(resolve(output))) {
     throw new ConfigError(
       `exportTfjs: model '${model.name}' has only inference no-op layers between its input and output. Expected at least one layer that computes something, received none.`,
     );
@@ -141,7 +143,7 @@ function functionalTopology(model: Model): { class_name: string; config: Json } 
       name: model.name,
       layers,
       input_layers: model.inputs.map((t) => [t.name, 0, 0]),
-      output_layers: [[output, 0, 0]],
+      output_layers: [ref(output)],
     },
   };
 }

@@ -3,19 +3,30 @@
 // BatchNormalization statistics set to seeded random values so that every weight matters in the comparisons.
 
 import { bnDropoutCnn, lenet5, mnistCnn } from '../../src/applications/seed-models.js';
+import { Activation } from '../../src/layers/activation.js';
 import { Add } from '../../src/layers/add.js';
+import { AveragePooling2D } from '../../src/layers/average-pooling2d.js';
 import { BatchNormalization } from '../../src/layers/batch-normalization.js';
+import { Concatenate } from '../../src/layers/concatenate.js';
 import { Conv2D } from '../../src/layers/conv2d.js';
+import { Cropping2D } from '../../src/layers/cropping2d.js';
 import { Dense } from '../../src/layers/dense.js';
 import { DepthwiseConv2D } from '../../src/layers/depthwise-conv2d.js';
 import { Dropout } from '../../src/layers/dropout.js';
-import { GlobalAveragePooling2D } from '../../src/layers/global-pooling2d.js';
+import { Flatten } from '../../src/layers/flatten.js';
+import { GlobalAveragePooling2D, GlobalMaxPooling2D } from '../../src/layers/global-pooling2d.js';
+import { LeakyReLU } from '../../src/layers/leaky-relu.js';
+import { MaxPooling2D } from '../../src/layers/max-pooling2d.js';
 import { RandomFlip } from '../../src/layers/random-flip.js';
 import { ReLU } from '../../src/layers/relu.js';
 import { Rescaling } from '../../src/layers/rescaling.js';
+import { Reshape } from '../../src/layers/reshape.js';
+import { SeparableConv2D } from '../../src/layers/separable-conv2d.js';
+import { Softmax } from '../../src/layers/softmax.js';
 import { ZeroPadding2D } from '../../src/layers/zero-padding2d.js';
 import { Input } from '../../src/models/input.js';
 import { Model } from '../../src/models/model.js';
+import { Sequential } from '../../src/models/sequential.js';
 import type { Tensor } from '../../src/tensor.js';
 import { setRandomSeed } from '../../src/training/seed.js';
 
@@ -77,6 +88,43 @@ export function mobilenetLike(): Model {
   x = new Dropout(0.2).apply(x);
   const outputs = new Dense(5, { activation: 'softmax' }).apply(x);
   return new Model(inputs, outputs, { name: 'mobilenet_like' });
+}
+
+/**
+ * Every other layer and activation the exporters convert, on 16x16x3 images: SeparableConv2D, dilation, 'same'
+ * pooling over odd sizes, Cropping2D, Concatenate, a three-way Add, Dense on a 4-D tensor, Reshape, a nested
+ * Sequential head with BatchNormalization on 2-D input. TF.js lacks keepdims, hard_sigmoid (with Keras's meaning)
+ * and a leaky capped ReLU, so its variant swaps those for equivalents it has.
+ */
+export function coverageModel(target: 'onnx' | 'tfjs'): Model {
+  const onnx = target === 'onnx';
+  const inputs = Input([16, 16, 3]);
+  let a = new SeparableConv2D(6, 3, { padding: 'same', depthMultiplier: 2, activation: 'elu' }).apply(inputs);
+  a = new AveragePooling2D(2, { padding: 'same' }).apply(a);
+  let b = new Conv2D(6, 3, { dilationRate: 2, padding: 'same', activation: 'swish' }).apply(inputs);
+  b = new Cropping2D([
+    [1, 0],
+    [0, 1],
+  ]).apply(b);
+  b = new MaxPooling2D(3, { strides: 2, padding: 'same' }).apply(b);
+  const sum = new Add().apply([a, b, new AveragePooling2D(3, { strides: 1, padding: 'same' }).apply(a)]);
+  let c = new Concatenate().apply([sum, b]);
+  c = onnx ? new ReLU({ negativeSlope: 0.1, maxValue: 4 }).apply(c) : new LeakyReLU(0.1).apply(c);
+  c = new BatchNormalization().apply(c);
+  let d = new Dense(5, { activation: 'gelu' }).apply(c);
+  d = new Activation('softplus').apply(d);
+  d = new Reshape([4, 4, 20]).apply(d);
+  d = new Conv2D(7, 1, { activation: onnx ? 'hard_sigmoid' : 'sigmoid' }).apply(d);
+  d = new GlobalMaxPooling2D(onnx ? { keepdims: true } : {}).apply(d);
+  if (onnx) d = new Flatten().apply(d);
+  const head = new Sequential([
+    new Dense(6),
+    new BatchNormalization(),
+    new Activation('tanh'),
+    new Dense(3, { activation: 'relu6' }),
+    new Softmax(),
+  ]);
+  return new Model(inputs, head.apply(d), { name: `coverage_${target}` });
 }
 
 /** The models every exporter must reproduce, each with its input shape (H, W, C). */
