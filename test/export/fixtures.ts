@@ -92,7 +92,7 @@ export function mobilenetLike(): Model {
 
 /**
  * Every other layer and activation the exporters convert, on 16x16x3 images: SeparableConv2D, dilation, 'same'
- * pooling over odd sizes, Cropping2D, Concatenate, a three-way Add, Dense on a 4-D tensor, Reshape, a nested
+ * pooling with uneven padding, Cropping2D, Concatenate, a three-way Add, Dense on a 4-D tensor, Reshape, a nested
  * Sequential head with BatchNormalization on 2-D input. TF.js lacks keepdims, hard_sigmoid (with Keras's meaning)
  * and a leaky capped ReLU, so its variant swaps those for equivalents it has.
  */
@@ -100,13 +100,13 @@ export function coverageModel(target: 'onnx' | 'tfjs'): Model {
   const onnx = target === 'onnx';
   const inputs = Input([16, 16, 3]);
   let a = new SeparableConv2D(6, 3, { padding: 'same', depthMultiplier: 2, activation: 'elu' }).apply(inputs);
-  a = new AveragePooling2D(2, { padding: 'same' }).apply(a);
+  a = new AveragePooling2D(3, { strides: 2, padding: 'same' }).apply(a);
   let b = new Conv2D(6, 3, { dilationRate: 2, padding: 'same', activation: 'swish' }).apply(inputs);
   b = new Cropping2D([
     [1, 0],
     [0, 1],
   ]).apply(b);
-  b = new MaxPooling2D(3, { strides: 2, padding: 'same' }).apply(b);
+  b = new MaxPooling2D(2, { padding: 'same' }).apply(b);
   const sum = new Add().apply([a, b, new AveragePooling2D(3, { strides: 1, padding: 'same' }).apply(a)]);
   let c = new Concatenate().apply([sum, b]);
   c = onnx ? new ReLU({ negativeSlope: 0.1, maxValue: 4 }).apply(c) : new LeakyReLU(0.1).apply(c);

@@ -16,7 +16,7 @@ import { Sequential } from '../../src/models/sequential.js';
 import { assertWithin } from '../helpers/close.js';
 import { missingFile, need, SHARED_DATA, skipUnless } from '../helpers/requirements.js';
 import { loadInTfjs, predictInTfjs } from '../helpers/tfjs.js';
-import { exportCases, randomImages } from './fixtures.js';
+import { coverageModel, exportCases, randomImages, randomizeStatistics } from './fixtures.js';
 
 const TM_DIR = join(SHARED_DATA, 'tfjs-layers-tm');
 const root = mkdtempSync(join(tmpdir(), 'convkit-tfjs-'));
@@ -81,7 +81,16 @@ describe('io: TensorFlow.js layers models', () => {
     assert.deepEqual(again.getWeights().length, model.getWeights().length);
   });
 
-  for (const c of exportCases()) {
+  const coverage = {
+    name: 'every converted layer',
+    inputShape: [16, 16, 3],
+    build: () => {
+      const model = coverageModel('tfjs');
+      randomizeStatistics(model, 3);
+      return model;
+    },
+  };
+  for (const c of [...exportCases(), coverage]) {
     test(`export ${c.name}: TF.js loadLayersModel and loadTfjsModel predict as convkit`, async () => {
       const model = c.build();
       const dir = join(root, c.name.replace(/\W+/g, '-'));
