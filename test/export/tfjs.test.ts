@@ -157,6 +157,20 @@ describe('io: TensorFlow.js layers models', () => {
     assert.deepEqual(Array.from(loaded.getWeights()[1]!), [0.5, -0.5]);
   });
 
+  test("the Python converter's layout loads too: topology under model_config, weight names with scopes and ':0'", async () => {
+    const [, lenet] = exportCases();
+    const model = lenet!.build();
+    const dir = join(root, 'converter-layout');
+    await exportTfjs(model, dir);
+    const json = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8'));
+    json.modelTopology = { keras_version: '2.4.0', backend: 'tensorflow', model_config: json.modelTopology };
+    for (const [i, w] of json.weightsManifest[0].weights.entries()) w.name = i % 2 ? `${w.name}:0` : `${model.name}/${w.name}`;
+    writeFileSync(join(dir, 'model.json'), JSON.stringify(json));
+    const x = randomImages(2, [28, 28, 1], 4);
+    const loaded = await loadTfjsModel(join(dir, 'model.json'));
+    assert.deepEqual((await loaded.predict(x, { verbose: 0 })).data, (await model.predict(x, { verbose: 0 })).data);
+  });
+
   test('damaged or foreign files fail with clear errors', async () => {
     const [mnist] = exportCases();
     const dir = join(root, 'damaged');
