@@ -15,6 +15,7 @@ import { readKerasWeights } from './h5-weights.js';
 import { type LoadOptions, loadKerasArchiveModel, readKerasArchive, requireBuilt } from './keras-file.js';
 import { h5KindOf, LEGACY_H5_EXPECTED, legacyModelFrom } from './legacy-h5.js';
 import { formatWeightsReport, readLegacyWeights, type WeightsReport } from './legacy-h5-weights.js';
+import { loadTfjsModel } from './tfjs-load.js';
 
 export type { WeightsReport } from './legacy-h5-weights.js';
 
@@ -106,10 +107,8 @@ export async function loadModel(path: string, rawOptions?: LoadOptions): Promise
   const found = modelFileFormat(path, 'loadModel');
   if (found.format === 'keras') return loadKerasArchiveModel(readFileOrThrow(path, 'loadModel'), path, compile);
   if (found.format === 'h5') return loadH5Model(path, compile);
-  // The TF.js reader lives in tfjs-load.ts (written separately); until it is there this branch says so.
-  throw new FormatError(
-    `loadModel: '${found.path}' is a TF.js layers model, which loadModel does not read yet. Expected a .keras or .h5 model, received a TF.js model.json. Hint: convert it with the TF.js converter (tensorflowjs_converter) to a Keras .h5 file.`,
-  );
+  // TF.js model.json has no compile state convkit reads (trainingConfig): the model comes back uncompiled.
+  return loadTfjsModel(found.path);
 }
 
 export interface LoadWeightsOptions {
