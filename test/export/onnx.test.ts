@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { ConfigError } from '../../src/errors.js';
 import { exportOnnx } from '../../src/io/onnx-export.js';
+import { Conv2D } from '../../src/layers/conv2d.js';
 import { Dense } from '../../src/layers/dense.js';
 import { ReLU } from '../../src/layers/relu.js';
 import { Resizing } from '../../src/layers/resizing.js';
@@ -86,6 +87,20 @@ describe('io: ONNX export', { skip: skipUnless(missingOnnx) }, () => {
     const values = new Float32Array(new Uint8Array(kernel.raw_data!).buffer);
     const keras = model.layers[0]!.weights[0]!.value;
     assert.equal(values[5 * 9 + 1 * 3 + 2], keras[(1 * 3 + 2) * 32 + 5], 'W[o=5, 0, y=1, x=2] = K[1, 2, 0, 5]');
+  });
+
+  test('a 4-D output comes back NHWC under the output layer name', async () => {
+    need(missingOnnx);
+    const model = new Sequential([new Conv2D(4, 3, { inputShape: [8, 8, 2], padding: 'same', name: 'segment' })]);
+    const path = join(root, 'four-d.onnx');
+    await exportOnnx(model, path);
+    written.push(path);
+    const x = randomImages(2, [8, 8, 2], 1);
+    const result = await runInOnnxRuntime(path, x);
+    assert.deepEqual(result.dims, [2, 8, 8, 4]);
+    assertWithin('4-D output', result.data, (await model.predict(x, { verbose: 0 })).data, 1e-5);
+    const decoded = await decodeWithOnnxProto(readFileSync(path));
+    assert.equal(decoded.graph.output[0]!.name, 'segment');
   });
 
   test('python3-onnx accepts every file written (check_model, full_check=True)', () => {
