@@ -50,7 +50,7 @@ function topologyOf(json: Record<string, unknown>, source: string): unknown {
   const topology = json.modelTopology as Record<string, unknown> | undefined;
   if (!topology || typeof topology !== 'object') {
     throw new FormatError(
-      `'${source}' has no modelTopology. Expected ${EXPECTED} with 'modelTopology' and 'weightsManifest', received keys [${Object.keys(json).join(', ')}].`,
+      `'${source}' has no modelTopology. Expected ${EXPECTED} with 'modelTopology' and 'weightsManifest', received keys [${Object.keys(json).join(', ')}]. Hint: give the model.json of a TF.js layers export (a Teachable Machine metadata.json holds only the labels).`,
     );
   }
   return topology.model_config ?? topology;
