@@ -13,6 +13,7 @@ export { type LearningRateSchedule, LearningRateScheduler } from './callbacks/le
 export { MonitorCallback, type MonitorMode, type MonitorOptions } from './callbacks/monitor.js';
 export { ReduceLROnPlateau, type ReduceLROnPlateauOptions } from './callbacks/reduce-lr-on-plateau.js';
 export { TerminateOnNaN } from './callbacks/terminate-on-nan.js';
+export { type BatchSource, MappedDataset } from './datasets/mapped-dataset.js';
 export * from './errors.js';
 export { type GradCamOptions, type GradCamResult, gradCam } from './explain/grad-cam.js';
 export { blendHeatmap, jetColor, resizeMap, scaleToUnit } from './explain/heatmap.js';
@@ -34,6 +35,7 @@ export { Model, type ModelArgs } from './models/model.js';
 export { modelFromKeras, modelToKeras } from './models/model-config.js';
 export { Sequential, type SequentialArgs } from './models/sequential.js';
 export type { SummaryOptions } from './models/summary.js';
+export { type Augment, type AugmentationOptions, augmentation } from './preprocessing/augmentation.js';
 export * as regularizers from './regularizers.js';
 export { formatShape, type NumericArray, type Shape, sizeOf, type Tensor, tensor, zeros } from './tensor.js';
 export { argMax, concatenate, oneHot, reshape, sliceRows, take } from './tensor-ops.js';

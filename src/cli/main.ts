@@ -21,7 +21,11 @@ program
   )
   .option('--dataset <name>', 'mnist | fashion-mnist', 'mnist')
   .option('--data-dir <dir>', 'folder with the dataset IDX files (default: embedded MNIST / the convkit cache)')
-  .option('--model <name>', 'mnist-cnn | fashion-cnn | lenet5 | bn-dropout-cnn | mlp', 'mnist-cnn')
+  .option(
+    '--model <name>',
+    'mnist-cnn | fashion-cnn | lenet5 | bn-dropout-cnn | mlp, or with --data a model file (.keras, .h5)',
+    'mnist-cnn',
+  )
   .option('--epochs <n>', 'training epochs', count('--epochs'), 5)
   .option('--batch-size <n>', 'samples per step', count('--batch-size'), 64)
   .option(
@@ -37,9 +41,19 @@ program
   .option('--csv <path>', 'also log each epoch to a CSV file')
   .option('--limit <n>', 'train on the first N samples only (quick experiments)', count('--limit'))
   .option('--data <dir>', 'train on images in class subfolders of <dir> instead of --dataset (pixels scaled by 1/255)')
-  .option('--image-size <h,w>', 'with --data: the size images are resized to', sizeOption('--image-size'), [256, 256])
-  .option('--color-mode <mode>', 'with --data: grayscale | rgb | rgba', 'rgb')
+  .option(
+    '--image-size <h,w>',
+    "with --data: the size images are resized to (default 256,256, or the model file's input)",
+    sizeOption('--image-size'),
+  )
+  .option('--color-mode <mode>', "with --data: grayscale | rgb | rgba (default rgb, or the model file's channels)")
   .option('--strict', 'with --data: stop at the first unreadable image instead of skipping it with a warning')
+  .option(
+    '--scale <x>',
+    'with --data: pixel multiplier (default 1/255, or 1 when the model starts with Rescaling)',
+    numberOption('--scale', {}),
+  )
+  .option('--offset <x>', 'with --data: added after scaling (default 0)', numberOption('--offset', {}))
   .action(async (options) => (await import('./train.js')).trainCommand({ ...program.opts(), ...options }));
 
 program

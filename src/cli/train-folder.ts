@@ -1,36 +1,38 @@
-// `convkit train --data <dir>`: trains a seed model on photos in class subfolders (imageDatasetFromDirectory),
-// pixels scaled by 1/255 as `convkit predict` scales them by default, with an optional seeded validation split.
+// `convkit train --data <dir>`: trains a seed model, or a model file (folder-model.ts), on photos in class
+// subfolders (imageDatasetFromDirectory), pixels scaled by 1/255 as `convkit predict` scales them by default (not
+// when the model starts with Rescaling), with an optional seeded validation split.
 
-import { buildSeedModel } from '../applications/seed-models.js';
 import type { Callback } from '../callbacks/callback.js';
 import { CSVLogger } from '../callbacks/csv-logger.js';
 import { type ImageDirectoryDataset, imageDatasetFromDirectory } from '../datasets/image-directory.js';
-import type { Batch, Dataset } from '../training/data.js';
+import { invalid, ShapeError } from '../errors.js';
+import type { Model } from '../models/model.js';
+import type { Dataset } from '../training/data.js';
 import { drawSeed, setRandomSeed } from '../training/seed.js';
 import { applyGlobalOptions } from './common.js';
+import { isModelFile, loadFolderModel, outputClasses, seedModelFor } from './folder-model.js';
 import type { TrainOptions } from './train.js';
 
-/** The folder's batches with pixels scaled into [0, 1] (each batch is a fresh buffer, so in place). */
-function scaled(source: ImageDirectoryDataset): Dataset {
-  return {
-    length: source.length,
-    async *[Symbol.asyncIterator](): AsyncIterator<Batch> {
-      for await (const batch of source) {
-        const x = batch.x as { data: Float32Array };
-        for (let i = 0; i < x.data.length; i++) x.data[i] = x.data[i]! / 255;
-        yield batch;
-      }
-    },
-  };
+/** The folder's batches with pixels * scale + offset (each batch is a fresh buffer, so in place). */
+function scaled(source: ImageDirectoryDataset, scale: number, offset: number): Dataset {
+  if (scale === 1 && offset === 0) return source;
+  return source.map((batch) => {
+    const x = batch.x as { data: Float32Array };
+    for (let i = 0; i < x.data.length; i++) x.data[i] = x.data[i]! * scale + offset;
+    return batch;
+  });
 }
 
-export async function trainOnFolder(options: TrainOptions & { data: string; imageSize: [number, number] }): Promise<void> {
+export async function trainOnFolder(options: TrainOptions & { data: string }): Promise<void> {
   const backendName = applyGlobalOptions(options);
   if (options.seed !== undefined) setRandomSeed(options.seed);
+  // A model file fixes the image size and colour mode (checked against the options) before any image is read.
+  const fromFile = isModelFile(options.model) ? await loadFolderModel(options) : null;
+  const imageSize = fromFile?.imageSize ?? options.imageSize ?? [256, 256];
   const common = {
-    imageSize: options.imageSize,
+    imageSize,
     batchSize: options.batchSize,
-    colorMode: options.colorMode ?? 'rgb',
+    colorMode: fromFile?.colorMode ?? options.colorMode ?? 'rgb',
     seed: options.seed ?? drawSeed(),
     strict: options.strict ?? false,
   };
@@ -39,13 +41,29 @@ export async function trainOnFolder(options: TrainOptions & { data: string; imag
       ? await imageDatasetFromDirectory(options.data, { ...common, validationSplit: options.validationSplit, subset: 'both' })
       : [await imageDatasetFromDirectory(options.data, common), null];
   const channels = train.imageShape[2];
-  const model = buildSeedModel(options.model, {
-    inputShape: [options.imageSize[0], options.imageSize[1], channels],
-    numClasses: train.classNames.length,
-  });
+  const classes = train.classNames.length;
+  let model: Model;
+  if (fromFile) {
+    model = fromFile.model;
+    const outputs = outputClasses(model, imageSize, channels);
+    if (outputs !== classes) {
+      throw new ShapeError(
+        invalid(
+          '--model',
+          'classes',
+          `a model with ${classes} outputs for the folder's classes (${train.classNames.join(', ')})`,
+          `'${options.model}' with ${outputs}`,
+          'Replace its classifier for these classes first (featureExtractor + addClassifier), or train a seed model.',
+        ),
+      );
+    }
+  } else model = seedModelFor(options.model, imageSize, channels, classes);
+  const scale = options.scale ?? fromFile?.prescale ?? 1 / 255;
+  const offset = options.offset ?? 0;
+  const binary = model.computeOutputShape([null, imageSize[0], imageSize[1], channels]).at(-1) === 1;
   model.compile({
     optimizer: options.lr === undefined ? options.optimizer : { name: options.optimizer, learningRate: options.lr },
-    loss: 'sparseCategoricalCrossentropy',
+    loss: binary ? 'binaryCrossentropy' : 'sparseCategoricalCrossentropy',
     metrics: ['accuracy'],
   });
   model.summary();
@@ -55,10 +73,21 @@ export async function trainOnFolder(options: TrainOptions & { data: string; imag
   console.log(
     `Training ${options.model} on ${options.data} (${train.filePaths.length} images: ${counts}${validation ? `; ${validation.filePaths.length} for validation` : ''}) with the ${backendName} backend`,
   );
+  const pixels =
+    options.scale === undefined && options.offset === undefined
+      ? scale === 1
+        ? 'pixels 0-255 (the model starts with Rescaling)'
+        : 'pixels scaled by 1/255'
+      : `pixels * ${scale} + ${offset}`;
+  console.log(`Images ${imageSize.join('x')} ${common.colorMode}, ${pixels}`);
   const callbacks: Callback[] = options.csv ? [new CSVLogger(options.csv)] : [];
   const started = performance.now();
-  const fitOptions = { epochs: options.epochs, callbacks, ...(validation ? { validationData: scaled(validation) } : {}) };
-  await model.fit(scaled(train), fitOptions);
+  const fitOptions = {
+    epochs: options.epochs,
+    callbacks,
+    ...(validation ? { validationData: scaled(validation, scale, offset) } : {}),
+  };
+  await model.fit(scaled(train, scale, offset), fitOptions);
   console.log(`Training time: ${((performance.now() - started) / 1000).toFixed(1)} s`);
   console.log(`Classes (label order): ${train.classNames.join(', ')}`);
   await model.save(options.out);

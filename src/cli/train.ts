@@ -28,6 +28,9 @@ export interface TrainOptions extends GlobalOptions {
   colorMode?: 'grayscale' | 'rgb' | 'rgba';
   /** With --data: fail on an unreadable image instead of skipping it. */
   strict?: boolean;
+  /** With --data: pixel = pixel * scale + offset before the model. */
+  scale?: number;
+  offset?: number;
 }
 
 export async function trainCommand(options: TrainOptions): Promise<void> {
@@ -36,7 +39,7 @@ export async function trainCommand(options: TrainOptions): Promise<void> {
   if (options.csv !== undefined) checkWritable(options.csv, '--csv');
   if (options.data !== undefined) {
     const { trainOnFolder } = await import('./train-folder.js');
-    return trainOnFolder({ ...options, data: options.data, imageSize: options.imageSize ?? [256, 256] });
+    return trainOnFolder({ ...options, data: options.data });
   }
   const backendName = applyGlobalOptions(options);
   if (options.seed !== undefined) setRandomSeed(options.seed);

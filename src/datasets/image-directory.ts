@@ -15,6 +15,7 @@ import { CHANNELS, decodeImage } from './image-decode.js';
 import { ImageFileCache } from './image-file-cache.js';
 import { type ImageIndex, indexDirectory, shuffledIndex, splitIndex } from './image-index.js';
 import { checkImageOptions, type ImageDatasetOptions, type ImageSettings } from './image-options.js';
+import { MappedDataset } from './mapped-dataset.js';
 
 export type { ImageColorMode, ImageInterpolation } from './image-decode.js';
 export type { ImageDatasetOptions, LabelMode } from './image-options.js';
@@ -72,6 +73,17 @@ abstract class ImageFilesBatches<B extends InputBatch> implements AsyncIterable<
     this.fileCache = new ImageFileCache(path, this.filePaths, this.settings, h * w * c);
     this.memory = null;
     return this;
+  }
+
+  /**
+   * This dataset with `fn` applied to every batch, as Keras's dataset.map: typically augmentation layers run in
+   * the data pipeline instead of the model. Call it after cache(): the cache keeps the decoded images, and `fn`
+   * runs afresh each epoch.
+   * @example const augmented = train.map(augmentation([new RandomFlip('horizontal')], { seed: 1 }));
+   */
+  map(fn: (batch: B) => B | Promise<B>): MappedDataset<B> {
+    if (typeof fn !== 'function') throw new ConfigError(invalid(`${WHERE} map`, 'fn', 'a function (batch) => batch', fn));
+    return new MappedDataset(this, fn);
   }
 
   /** Decodes file `index`, or takes it from a cache; null (after noting why) for a file that cannot be used. */
