@@ -90,6 +90,29 @@ program
   .action(async (model, options) => (await import('./summary.js')).summaryCommand(model, { ...program.opts(), ...options }));
 
 program
+  .command('augment-preview')
+  .description('write a grid PNG of augmented samples of an image (or of images from a folder)')
+  .argument('<input>', 'an image file, or a folder of images')
+  .option('--rotation <deg>', 'random rotation up to +-deg degrees', numberOption('--rotation', { min: 0, max: 180 }))
+  .option('--shift <f>', 'random shift up to +-f of the width and height', numberOption('--shift', { min: 0, max: 1 }))
+  .option('--zoom <f>', 'random zoom in [1-f, 1+f] per axis', numberOption('--zoom', { min: 0, max: 1 }))
+  .option('--flip <mode>', 'horizontal | vertical | horizontal_and_vertical')
+  .option(
+    '--brightness <f>',
+    'random brightness offset up to +-f of the 0-255 range',
+    numberOption('--brightness', { min: 0, max: 1 }),
+  )
+  .option('--contrast <f>', 'random contrast factor in [1-f, 1+f]', numberOption('--contrast', { min: 0, max: 1 }))
+  .option('--fill-mode <mode>', 'nearest (default, as ImageDataGenerator) | reflect | wrap | constant')
+  .option('--samples <n>', 'tiles in the grid', count('--samples'), 9)
+  .option('--size <px>', 'tile size (images resized to px x px)', count('--size'), 128)
+  .option('--seed <n>', 'random seed', numberOption('--seed', { integer: true, min: 0, max: 2 ** 31 - 8 }), 1)
+  .option('--out <path>', 'the PNG to write', 'augment-preview.png')
+  .action(async (input, options) =>
+    (await import('./augment-preview.js')).augmentPreviewCommand(input, { ...program.opts(), ...options }),
+  );
+
+program
   .command('split')
   .description('split a folder of class subfolders into train/validation/test, stratified and reproducible')
   .argument('<src>', 'a folder with one subfolder per class')
