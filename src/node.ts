@@ -72,4 +72,5 @@ export {
 } from './plots/index.js';
 export { type LoadImageOptions, loadImage, stackImages } from './preprocessing/image.js';
 export { buildReport, type ReportEvaluation, type ReportOptions, writeReport } from './report/build-report.js';
+export { type ModelSpec, type ServeOptions, type ServerHandle, serve } from './serve/server.js';
 export * as utils from './utils/index.js';

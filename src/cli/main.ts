@@ -6,6 +6,7 @@ import { Command } from 'commander';
 import { numberOption, reportCliError, shapeOption, sizeOption, threadsOption } from './option-values.js';
 
 const count = (flag: string, min = 1) => numberOption(flag, { integer: true, min });
+const collect = (value: string, previous: string[]) => [...previous, value];
 
 const program = new Command()
   .name('convkit')
@@ -144,6 +145,31 @@ program
   )
   .option('--json', 'print the summary as one JSON object')
   .action(async (dir, options) => (await import('./folder-tools.js')).datasetInfoCommand(dir, options));
+
+program
+  .command('serve')
+  .description("serve models over HTTP with TensorFlow Serving's REST API (:predict) and a web page to draw or drop images")
+  .argument('[model]', 'a model file (.keras ...); or give --model name=path, repeatable')
+  .option('--name <name>', 'name of the positional model in URLs (default: its file name)')
+  .option('--model <name=path>', 'another model to serve under a name (repeatable)', collect, [])
+  .option('--labels <file>', 'class names, one per line (name=file for one model; repeatable)', collect, [])
+  .option('--preprocess <mode>', 'images: none | mnist | teachable-machine (name=mode for one model)', collect, [])
+  .option('--scale <x>', 'with --preprocess none: pixel multiplier (default 1/255)', numberOption('--scale', {}))
+  .option('--offset <x>', 'with --preprocess none: added after scaling (default 0)', numberOption('--offset', {}))
+  .option('--port <n>', 'TCP port (0 picks a free one)', numberOption('--port', { integer: true, min: 0, max: 65535 }), 8501)
+  .option('--host <address>', 'address to listen on (0.0.0.0 exposes it to the network)', '127.0.0.1')
+  .option('--token <t>', 'require "Authorization: Bearer <t>" (or set CONVKIT_SERVE_TOKEN)')
+  .option('--max-batch-size <n>', 'rows per batch at most (1 turns batching off)', count('--max-batch-size'), 32)
+  .option(
+    '--batch-timeout-ms <ms>',
+    'how long a request waits for others to batch with',
+    numberOption('--batch-timeout-ms', { integer: true, min: 0, max: 10_000 }),
+    5,
+  )
+  .option('--max-body-mb <mb>', 'largest request body accepted', numberOption('--max-body-mb', { min: 0.001, max: 1024 }), 16)
+  .option('--request-timeout-ms <ms>', 'answer 503 when a request takes longer', count('--request-timeout-ms'), 30_000)
+  .option('--no-web', 'serve the API only, no web page')
+  .action(async (model, options) => (await import('./serve.js')).serveCommand(model, { ...program.opts(), ...options }));
 
 // One place reports every failure, including ones that escape the command's promise: a message, exit code 1.
 process.on('uncaughtException', reportCliError);

@@ -1,8 +1,8 @@
 // `convkit predict`: classifies image files with a saved model; a table for people or JSON lines for programs.
 
 import { ConfigError } from '../errors.js';
-import { MAX_INPUT_BYTES, readInputFile } from '../io/file-checks.js';
 import { loadModel } from '../io/load-model.js';
+import { readLabels } from '../io/labels-file.js';
 import { loadImage, stackImages } from '../preprocessing/image.js';
 import { applyGlobalOptions, type GlobalOptions } from './common.js';
 
@@ -13,21 +13,6 @@ export interface PredictOptions extends GlobalOptions {
   scale?: number;
   offset?: number;
   invert?: boolean;
-}
-
-/** Reads class names: plain lines, or Teachable Machine's "index name" lines; blank lines are ignored. */
-export async function readLabels(path: string): Promise<string[]> {
-  const bytes = readInputFile(path, {
-    where: '--labels',
-    expected: 'a text file with one class name per line',
-    maxBytes: MAX_INPUT_BYTES.text,
-  });
-  return new TextDecoder()
-    .decode(bytes)
-    .split(/\r?\n/)
-    .map((line) => line.trim())
-    .filter((line) => line.length > 0)
-    .map((line) => line.replace(/^\d+\s+/, ''));
 }
 
 export async function predictCommand(modelPath: string, imagePaths: string[], options: PredictOptions): Promise<void> {
@@ -51,7 +36,7 @@ export async function predictCommand(modelPath: string, imagePaths: string[], op
   }
   const probabilities = await model.predict(x, { verbose: 0 });
   const classes = probabilities.shape[1] ?? 1;
-  const labels = options.labels ? await readLabels(options.labels) : Array.from({ length: classes }, (_, i) => String(i));
+  const labels = options.labels ? readLabels(options.labels) : Array.from({ length: classes }, (_, i) => String(i));
   if (labels.length < classes) {
     throw new ConfigError(`--labels: ${options.labels} names ${labels.length} classes, but the model outputs ${classes}.`);
   }

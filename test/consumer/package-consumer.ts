@@ -4,7 +4,7 @@
 // npm registry and builds the native addon once more (about two minutes).
 
 import assert from 'node:assert/strict';
-import { type SpawnSyncReturns, spawnSync } from 'node:child_process';
+import { type SpawnSyncReturns, spawn, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -80,6 +80,8 @@ describe('convkit as an installed package', () => {
       'dist/node.js',
       'dist/node.d.ts',
       'dist/cli/main.js',
+      'dist/serve/inference-worker.js',
+      'web/index.html',
       'binding.gyp',
       'native/addon.cc',
       'scripts/build-native.mjs',
@@ -88,7 +90,7 @@ describe('convkit as an installed package', () => {
     }
     const unwanted = packedFiles.filter(
       (f) =>
-        /^(src|test|bench|docs|examples|web|build|node_modules|\.ci)\//.test(f) || /^tsconfig|^scripts\/(?!build-native)/.test(f),
+        /^(src|test|bench|docs|examples|build|node_modules|\.ci)\//.test(f) || /^tsconfig|^scripts\/(?!build-native)/.test(f),
     );
     assert.deepEqual(unwanted, []);
   });
@@ -161,6 +163,45 @@ describe('convkit as an installed package', () => {
     );
     assert.match(ok(train, 'npx convkit train'), /with the native backend/);
     assert.ok(existsSync(join(project, 'mlp.keras')));
+  });
+
+  test('convkit serve: the page and :predict from the installed package (web/ and the worker ship)', async () => {
+    const child = spawn(
+      process.execPath,
+      [join(installed, 'bin', 'convkit.js'), 'serve', 'mlp.keras', '--name', 'mlp', '--port', '0'],
+      { cwd: project },
+    );
+    try {
+      const url = await new Promise<string>((resolvePromise, reject) => {
+        let out = '';
+        child.stdout.on('data', (chunk: Buffer) => {
+          out += chunk.toString();
+          const match = /at (http:\/\/127\.0\.0\.1:\d+)\//.exec(out);
+          if (match) resolvePromise(match[1]!);
+        });
+        child.stderr.on('data', (chunk: Buffer) => {
+          out += chunk.toString();
+        });
+        child.once('exit', (code) => reject(new Error(`convkit serve exited (${code}): ${out}`)));
+      });
+      const page = await fetch(`${url}/`);
+      assert.equal(page.status, 200);
+      assert.match(await page.text(), /<script type="module" src="app\.js">/);
+      assert.equal((await fetch(`${url}/app.js`)).status, 200);
+      const zeros = Array.from({ length: 28 }, () => Array.from({ length: 28 }, () => [0]));
+      const answer = await fetch(`${url}/v1/models/mlp:predict`, {
+        method: 'POST',
+        body: JSON.stringify({ instances: [zeros] }),
+      });
+      assert.equal(answer.status, 200, await answer.clone().text());
+      const row = ((await answer.json()) as { predictions: number[][] }).predictions[0]!;
+      assert.equal(row.length, 10);
+      assert.ok(Math.abs(row.reduce((a, b) => a + b, 0) - 1) < 1e-5, `softmax row ${row}`);
+    } finally {
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      await exited;
+    }
   });
 
   test('without the addon, convkit says once what it falls back to and that `npm rebuild convkit` builds it', () => {

@@ -1,0 +1,65 @@
+// The inference worker thread: loads one model and answers predict messages one at a time, so the server's event
+// loop never waits on a forward pass (native kernels run synchronously). Started by model-worker.ts only.
+
+import { parentPort } from 'node:worker_threads';
+import { getBackend, setBackend } from '../backend/registry.js';
+import { loadModel } from '../io/load-model.js';
+import type { Model } from '../models/model.js';
+import { modelFromKeras } from '../models/model-config.js';
+import '../node.js';
+import type { HostMessage, ModelSignature, ModelSource, WorkerMessage } from './worker-protocol.js';
+
+const port = parentPort;
+if (!port) throw new Error('inference-worker.ts runs only as a worker thread (started by ModelWorker).');
+
+let model: Model | null = null;
+
+function send(message: WorkerMessage, transfer: ArrayBuffer[] = []): void {
+  port!.postMessage(message, transfer);
+}
+
+async function modelFrom(source: ModelSource): Promise<Model> {
+  if ('path' in source) return loadModel(source.path, { compile: false });
+  const built = modelFromKeras(source.config);
+  built.setWeights(source.weights);
+  return built;
+}
+
+function signatureOf(m: Model): ModelSignature {
+  const input = m.inputs[0]!;
+  const output = m.outputs[0]!;
+  return {
+    modelName: m.name,
+    inputName: input.layer.name,
+    inputShape: [...input.shape],
+    outputName: output.layer.name,
+    outputShape: [...output.shape],
+  };
+}
+
+async function handle(message: HostMessage): Promise<void> {
+  if (message.type === 'load') {
+    if (message.backend) setBackend(message.backend);
+    if (message.threads !== undefined) getBackend().setThreads(message.threads);
+    model = await modelFrom(message.source);
+    send({ type: 'ready', signature: signatureOf(model), backend: getBackend().name });
+    return;
+  }
+  if (!model) throw new Error('predict before load');
+  const y = await model.predict({ data: message.data, shape: message.shape }, { verbose: 0, batchSize: message.shape[0]! });
+  send({ type: 'result', id: message.id, data: y.data, shape: y.shape }, [y.data.buffer as ArrayBuffer]);
+}
+
+// Messages are handled strictly in order: the host sends the next batch only after this one's answer.
+let chain = Promise.resolve();
+port.on('message', (message: HostMessage) => {
+  chain = chain.then(() =>
+    handle(message).catch((error: unknown) => {
+      const id = message.type === 'predict' ? message.id : null;
+      const e = error instanceof Error ? error : new Error(String(error));
+      const tagged = e as Error & { code?: unknown };
+      const code = typeof tagged.code === 'string' ? tagged.code : null;
+      send({ type: 'failed', id, name: e.name, code, message: e.message });
+    }),
+  );
+});
