@@ -19,7 +19,7 @@ import { type ServerHandle, serve } from '../../src/serve/server.js';
 import { setRandomSeed } from '../../src/training/seed.js';
 import { launchBrowser, missingChromium, watchPage } from '../helpers/browser.js';
 import { missingFile, need, SHARED_DATA, skipUnless } from '../helpers/requirements.js';
-import { CAT_PHOTO, MNIST_KERAS } from './serve-fixtures.js';
+import { CAT_PHOTO, loadMnistModel, MNIST_KERAS } from './serve-fixtures.js';
 
 const missing = missingChromium ?? missingFile(MNIST_KERAS) ?? missingFile(CAT_PHOTO);
 const shots = process.env.CONVKIT_SCREENSHOT_DIR;
@@ -71,7 +71,7 @@ describe('serve: the web page in chromium', { skip: skipUnless(missing) }, () =>
   before(async () => {
     need(missing);
     const catDog = await trainCatDog();
-    server = await serve({ mnist: MNIST_KERAS, catdog: { model: catDog, labels: ['cat', 'dog'] } }, { port: 0 });
+    server = await serve({ mnist: await loadMnistModel(), catdog: { model: catDog, labels: ['cat', 'dog'] } }, { port: 0 });
     browser = await launchBrowser();
   });
   after(async () => {
