@@ -1,8 +1,8 @@
 // `convkit predict`: classifies image files with a saved model; a table for people or JSON lines for programs.
 
 import { ConfigError } from '../errors.js';
-import { loadModel } from '../io/load-model.js';
 import { readLabels } from '../io/labels-file.js';
+import { loadModel } from '../io/load-model.js';
 import { loadImage, stackImages } from '../preprocessing/image.js';
 import { applyGlobalOptions, type GlobalOptions } from './common.js';
 
