@@ -17,7 +17,7 @@ import { Sequential } from '../../src/models/sequential.js';
 import { loadImage, stackImages } from '../../src/preprocessing/image.js';
 import { type ServerHandle, serve } from '../../src/serve/server.js';
 import { setRandomSeed } from '../../src/training/seed.js';
-import { launchBrowser, missingChromium, watchPage } from '../helpers/browser.js';
+import { launchBrowser, missingChromium, type PageWatch, watchPage } from '../helpers/browser.js';
 import { missingFile, need, SHARED_DATA, skipUnless } from '../helpers/requirements.js';
 import { CAT_PHOTO, loadMnistModel, MNIST_KERAS } from './serve-fixtures.js';
 
@@ -64,8 +64,17 @@ async function verdict(page: Page): Promise<{ label: string; bars: string }> {
   return { label: label ?? '', bars };
 }
 
+/** The page asked only its own server (no CDN) and logged no errors. */
+function offlineAndClean(watch: PageWatch): void {
+  assert.deepEqual(watch.errors, []);
+  assert.deepEqual(watch.failed, []);
+  const elsewhere = watch.requests.filter((url) => !url.startsWith(server.url) && !url.startsWith('blob:'));
+  assert.deepEqual(elsewhere, [], 'every request goes to the convkit server');
+}
+
+let server: ServerHandle;
+
 describe('serve: the web page in chromium', { skip: skipUnless(missing) }, () => {
-  let server: ServerHandle;
   let browser: Browser;
 
   before(async () => {
@@ -81,6 +90,7 @@ describe('serve: the web page in chromium', { skip: skipUnless(missing) }, () =>
 
   test('draw a 7 with the mouse: the MNIST model says 7', async () => {
     const page = await browser.newPage();
+    const watch = watchPage(page);
     await page.goto(`${server.url}/?model=mnist`);
     await page.waitForFunction(() => document.body.dataset.ready === 'mnist');
     assert.equal(await page.locator('#draw').isVisible(), true);
@@ -96,11 +106,13 @@ describe('serve: the web page in chromium', { skip: skipUnless(missing) }, () =>
     if (shots) await page.screenshot({ path: join(shots, 'serve-draw-7.png'), fullPage: true });
     assert.equal(label, '7', `the page says ${label}: ${bars}`);
     assert.match(bars, /^7 \d+\.\d%/);
+    offlineAndClean(watch);
     await page.close();
   });
 
   test('upload a cat photo: the cat/dog model says cat', async () => {
     const page = await browser.newPage();
+    const watch = watchPage(page);
     await page.goto(`${server.url}/?model=catdog`);
     await page.waitForFunction(() => document.body.dataset.ready === 'catdog');
     assert.equal(await page.locator('#photo').isVisible(), true);
@@ -110,6 +122,7 @@ describe('serve: the web page in chromium', { skip: skipUnless(missing) }, () =>
     if (shots) await page.screenshot({ path: join(shots, 'serve-photo-cat.png'), fullPage: true });
     assert.equal(label, 'cat', `the page says ${label}: ${bars}`);
     assert.match(bars, /^cat \d+\.\d% dog \d+\.\d%$/);
+    offlineAndClean(watch);
     await page.close();
   });
 });
