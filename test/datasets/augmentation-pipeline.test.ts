@@ -105,7 +105,9 @@ describe('augmentation in the data pipeline', () => {
     );
     for (let i = 0; i < 4; i++) {
       const want = quarterTurn(image(plain[0]!, i));
-      image(turned[0]!, i).forEach((v, k) => assert.ok(Math.abs(v - want[k]!) < 1e-3, `pixel ${k}: ${v} vs ${want[k]}`));
+      image(turned[0]!, i).forEach((v, k) => {
+        assert.ok(Math.abs(v - want[k]!) < 1e-3, `pixel ${k}: ${v} vs ${want[k]}`);
+      });
     }
   });
 
