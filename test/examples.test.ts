@@ -2,10 +2,11 @@
 
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, describe, test } from 'node:test';
+import sharp from 'sharp';
 import { missingFile, need, skipUnless } from './helpers/requirements.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'convkit-examples-'));
@@ -36,6 +37,30 @@ describe('examples', () => {
     assert.ok(accuracy > 97, `one epoch of the seed CNN should pass 97%, got ${accuracy}%`);
     assert.match(r.stdout, /First 10 \(predicted\/true\): (\d\/\d ){9}\d\/\d/);
     assert.ok(existsSync(join(dir, 'mnist_cnn.keras')));
+  });
+
+  test('image-folders splits a folder, previews the augmentation, trains and evaluates', async () => {
+    const photos = join(dir, 'photos');
+    for (const [name, base] of [
+      ['dark', 40],
+      ['light', 210],
+    ] as const) {
+      mkdirSync(join(photos, name), { recursive: true });
+      for (let i = 0; i < 10; i++) {
+        const v = base + i;
+        await sharp({ create: { width: 20, height: 14, channels: 3, background: { r: v, g: v, b: v } } })
+          .png()
+          .toFile(join(photos, name, `${i}.png`));
+      }
+    }
+    const r = example('image-folders.ts', photos, '--out', join(dir, 'work'), '--size', '16', '--epochs', '1');
+    assert.equal(r.code, 0, r.stderr);
+    // 10 per class: round(1.5) = 2 for validation and for test, 6 left for training.
+    assert.match(r.stdout, /train: dark 6, light 6\nvalidation: dark 2, light 2\ntest: dark 2, light 2/);
+    const preview = await sharp(join(dir, 'work', 'augmentation-preview.png')).metadata();
+    assert.deepEqual([preview.width, preview.height], [8 * 16, 16]);
+    assert.match(r.stdout, /Classes: dark, light/);
+    assert.match(r.stdout, /Test loss: \d+\.\d{4} - test accuracy: \d+\.\d%/);
   });
 
   const fashion = resolve('../shared/data/fashion-mnist');

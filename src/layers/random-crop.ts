@@ -1,11 +1,13 @@
-// Keras RandomCrop: while training, each image gives a random (height, width) window (offsets uniform over the
-// positions that fit); at inference, or for images smaller than the window, it resizes to (height, width) keeping
-// the aspect ratio (Resizing with cropToAspectRatio), as Keras does.
+// Keras RandomCrop: while training, one random (height, width) window per batch (Keras crops every image of a
+// batch at the same place; offsets uniform over the positions that fit), when the images are larger than the
+// window in both directions; otherwise (inference, or images not larger) it resizes to (height, width) keeping
+// the aspect ratio (Resizing with cropToAspectRatio), as Keras documents. Input gradients both ways.
 
 import type { Shape, Tensor } from '../tensor.js';
 import { checkKeys, expectRank, layerArgs, positiveInt, reuse } from './common.js';
 import { type BaseLayerConfig, type CallContext, Layer, singleInput, singleShape } from './layer.js';
 import { drawUniforms, seedOption } from './random-image-layer.js';
+import { cropBackward } from './resize-gradient.js';
 import { Resizing } from './resizing.js';
 
 export interface RandomCropConfig extends BaseLayerConfig {
@@ -23,6 +25,8 @@ export class RandomCrop extends Layer {
   private readonly own = { offset: 0 };
   private readonly resize: Resizing;
   private y: Float32Array | null = null;
+  /** The latest training crop (null when the latest forward resized), for backward. */
+  private latestCrop: { shape: [number, number, number, number]; top: number; left: number } | null = null;
 
   constructor(height: number, width: number, options?: Omit<RandomCropConfig, 'height' | 'width'>);
   constructor(config: RandomCropConfig);
@@ -45,23 +49,32 @@ export class RandomCrop extends Layer {
   forward(inputs: Tensor[], ctx: CallContext): Tensor {
     const x = singleInput(this.name, inputs);
     const [n, h, w, c] = x.shape as [number, number, number, number];
-    if (!ctx.training || x.shape.length !== 4 || h < this.height || w < this.width) return this.resize.forward([x], ctx);
-    const u = drawUniforms(this.seed, this.own, ctx, n, 2);
+    this.latestCrop = null;
+    // Keras crops only while training and only images larger than the window both ways (strictly).
+    if (!ctx.training || x.shape.length !== 4 || h <= this.height || w <= this.width) return this.resize.forward([x], ctx);
+    // One window for the whole batch: two uniforms per batch, offsets 0 .. H - height (and 0 .. W - width).
+    const u = drawUniforms(this.seed, this.own, ctx, 1, 2);
+    const top = Math.min(Math.floor(u[0]! * (h - this.height + 1)), h - this.height);
+    const left = Math.min(Math.floor(u[1]! * (w - this.width + 1)), w - this.width);
     const y = (this.y = reuse(this.y, n * this.height * this.width * c));
     for (let i = 0; i < n; i++) {
-      // Offsets uniform over 0 .. H - height (and 0 .. W - width), inclusive.
-      const top = Math.min(Math.floor(u[2 * i]! * (h - this.height + 1)), h - this.height);
-      const left = Math.min(Math.floor(u[2 * i + 1]! * (w - this.width + 1)), w - this.width);
       for (let r = 0; r < this.height; r++) {
         const from = ((i * h + top + r) * w + left) * c;
         y.set(x.data.subarray(from, from + this.width * c), (i * this.height + r) * this.width * c);
       }
     }
+    this.latestCrop = { shape: [n, h, w, c], top, left };
     return { data: y, shape: [n, this.height, this.width, c] };
   }
 
   backward(dy: Tensor, ctx: CallContext): (Tensor | null)[] {
-    return this.resize.backward(dy, ctx);
+    if (!this.latestCrop) return this.resize.backward(dy, ctx);
+    if (!ctx.needsInputGrad) return [null];
+    const [n, h, w, c] = this.latestCrop.shape;
+    const dx = new Float32Array(n * h * w * c);
+    const window = { top: this.latestCrop.top, left: this.latestCrop.left, h: this.height, w: this.width };
+    cropBackward(dx, dy.data as Float32Array, { n, height: h, width: w, channels: c, ...window });
+    return [{ data: dx, shape: [n, h, w, c] }];
   }
 
   protected layerConfig(): Record<string, unknown> {

@@ -1,13 +1,14 @@
 // Keras Resizing and CenterCrop: fixed image-size changes applied in training and inference alike, on the
 // backend's resizeImages kernel (tf.image.resize semantics). Resizing may first crop the largest centred window
-// with the target aspect ratio (cropToAspectRatio); padToAspectRatio is not supported. No input gradient: they
-// sit right after the input, where the model asks for none.
+// with the target aspect ratio (cropToAspectRatio); padToAspectRatio is not supported. Their input gradient (the
+// transpose of the crop and resize, resize-gradient.ts) serves saliency maps through models that start with them.
 
 import type { ResizeAttrs } from '../backend/backend.js';
 import { ConfigError, invalid, ShapeError } from '../errors.js';
 import { formatShape, type Shape, type Tensor } from '../tensor.js';
 import { bool, checkKeys, expectRank, type Given, layerArgs, positiveInt, reuse } from './common.js';
 import { type BaseLayerConfig, type CallContext, Layer, singleInput, singleShape } from './layer.js';
+import { cropBackward, resizeImagesBackward } from './resize-gradient.js';
 
 export interface ResizingConfig extends BaseLayerConfig {
   height: number;
@@ -43,6 +44,8 @@ abstract class ImageSizeLayer extends Layer {
   readonly height: number;
   readonly width: number;
   private y: Float32Array | null = null;
+  /** The latest forward's input shape and window, for backward. */
+  private latest: { shape: [number, number, number, number]; win: Window } | null = null;
 
   constructor(config: { height: number; width: number } & BaseLayerConfig, where: string, nameBase: string) {
     super(config, nameBase);
@@ -72,14 +75,22 @@ abstract class ImageSizeLayer extends Layer {
     const y = (this.y = reuse(this.y, n * this.height * this.width * c));
     const attrs = { batch: n, channels: c, outHeight: this.height, outWidth: this.width, method: this.method() };
     ctx.backend.resizeImages(y, source, { ...attrs, inHeight: win[2], inWidth: win[3] });
+    this.latest = { shape: [n, h, w, c], win };
     return { data: y, shape: [n, this.height, this.width, c] };
   }
 
-  backward(_dy: Tensor, ctx: CallContext): (Tensor | null)[] {
+  backward(dy: Tensor, ctx: CallContext): (Tensor | null)[] {
     if (!ctx.needsInputGrad) return [null];
-    throw new ConfigError(
-      `${this.name}.backward: no input gradient through ${this.className}. Hint: put it right after the model's input (or Rescaling), before any layer with weights.`,
-    );
+    if (!this.latest) throw new ConfigError(`${this.name}.backward: called before forward. Expected a forward pass first.`);
+    const [n, h, w, c] = this.latest.shape;
+    const [top, left, wh, ww] = this.latest.win;
+    const windowGrad = new Float32Array(n * wh * ww * c);
+    const attrs = { batch: n, channels: c, outHeight: this.height, outWidth: this.width, inHeight: wh, inWidth: ww };
+    resizeImagesBackward(windowGrad, dy.data as Float32Array, { ...attrs, method: this.method() });
+    if (wh === h && ww === w) return [{ data: windowGrad, shape: [n, h, w, c] }];
+    const dx = new Float32Array(n * h * w * c);
+    cropBackward(dx, windowGrad, { n, height: h, width: w, channels: c, top, left, h: wh, w: ww });
+    return [{ data: dx, shape: [n, h, w, c] }];
   }
 }
 

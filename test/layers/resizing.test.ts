@@ -1,5 +1,5 @@
 // Resizing, CenterCrop and RandomCrop against hand computations: nearest 2x upsampling repeats pixels, area 2x downsampling
-// averages 2x2 blocks, cropToAspectRatio resizes the centred window, CenterCrop is an exact slice, RandomCrop's training crops are exact windows; Resizing and CenterCrop act at
+// averages 2x2 blocks, cropToAspectRatio resizes the centred window, CenterCrop is an exact slice, RandomCrop's training crops are exact windows, one per batch; Resizing and CenterCrop act at
 // inference too; options; Keras JSON; a `.keras` round trip of a model that starts with them.
 
 import assert from 'node:assert/strict';
@@ -125,25 +125,35 @@ describe('RandomCrop', () => {
     return found;
   }
 
-  test('training: every image is an exact window of its input, at offsets that vary; seeded', () => {
-    const run = (seed: number) => new RandomCrop(4, 3, { seed }).forward([x], context(reference, true));
-    const y = run(2);
-    assert.deepEqual(y.shape, [12, 4, 3, 2]);
-    const seen = new Set<string>();
-    for (let n = 0; n < 12; n++) {
-      const at = offsets(y, n);
-      assert.equal(at.length, 1, `image ${n}: ${at}`);
-      seen.add(at[0]!);
-    }
-    const pairs = [...seen].map((o) => o.split(',').map(Number) as [number, number]);
-    // Rows and columns both move, independently (not the same draw for both).
-    assert.ok(new Set(pairs.map(([t]) => t)).size >= 2 && new Set(pairs.map(([, l]) => l)).size >= 2, `offsets ${[...seen]}`);
+  test('training: one exact window per batch (Keras crops a batch at one place), moving between batches; seeded', () => {
+    const layer = (seed: number) => new RandomCrop(4, 3, { seed });
+    const windows = (crop: RandomCrop, calls: number) =>
+      Array.from({ length: calls }, () => {
+        const y = crop.forward([x], context(reference, true));
+        assert.deepEqual(y.shape, [12, 4, 3, 2]);
+        const at = offsets(y, 0);
+        assert.equal(at.length, 1, `image 0: ${at}`);
+        for (let n = 1; n < 12; n++) assert.deepEqual(offsets(y, n), at, `image ${n} is cut where image 0 is`);
+        return at[0]!;
+      });
+    const seen = windows(layer(2), 12);
+    const pairs = seen.map((o) => o.split(',').map(Number) as [number, number]);
+    // Rows and columns both move between batches, independently (not the same draw for both).
+    assert.ok(new Set(pairs.map(([t]) => t)).size >= 2 && new Set(pairs.map(([, l]) => l)).size >= 2, `offsets ${seen}`);
     assert.ok(
       pairs.some(([t, l]) => t !== l),
-      `offsets ${[...seen]}`,
+      `offsets ${seen}`,
     );
-    assert.deepEqual(Array.from(run(2).data), Array.from(y.data));
-    assert.notDeepEqual(Array.from(run(3).data), Array.from(y.data));
+    assert.deepEqual(windows(layer(2), 12), seen);
+    assert.notDeepEqual(windows(layer(3), 12), seen);
+  });
+
+  test("training with the window's full height: Keras's centred crop, computed by hand", () => {
+    // 7 x 6 images, window 7 x 4: not larger in height, so no random crop; Keras takes the centred 7 x 4 window
+    // (left = (6 - 4) / 2 = 1), which the aspect-keeping resize gives exactly.
+    const y = new RandomCrop(7, 4, { seed: 5 }).forward([x], context(reference, true));
+    const expected = build([12, 7, 4, 2], (n, r, col, ch) => px(x, n, r, col + 1, ch));
+    assert.deepEqual(Array.from(y.data), expected);
   });
 
   test('inference (and images smaller than the window) resize keeping the aspect ratio, as Keras does', () => {
