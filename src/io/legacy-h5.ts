@@ -9,7 +9,7 @@ import type { Model } from '../models/model.js';
 import { atomicWrite } from './atomic-write.js';
 import { compileFromKeras } from './compile-config.js';
 import { modelFromFileConfig } from './file-model-config.js';
-import { getGroup, type H5File, stringAttr, writeH5File } from './h5.js';
+import { getGroup, type H5File, readH5File, stringAttr, writeH5File } from './h5.js';
 import { legacyModelConfig, legacyTrainingConfig } from './legacy-h5-config.js';
 import { hasLegacyLayout, readLegacyWeights, writeLegacyWeights } from './legacy-h5-weights.js';
 
@@ -25,6 +25,11 @@ export function h5KindOf(file: H5File): H5Kind {
   if (getGroup(file, 'layers')) return 'keras-weights';
   if (hasLegacyLayout(file)) return 'legacy-weights';
   return 'unknown';
+}
+
+/** The kind of an HDF5 file on disk (see h5KindOf). */
+export function h5KindOfFile(path: string, where: string): Promise<H5Kind> {
+  return readH5File(path, path, `${where}: a Keras .h5 model or weights file`, h5KindOf);
 }
 
 function parseJsonAttr(file: H5File, name: string, source: string): Json | null {
