@@ -44,7 +44,7 @@ async function printed(run: () => Promise<void>): Promise<string> {
 
 async function predictions(path: string): Promise<Float32Array> {
   const model = await loadModel(path, { compile: false });
-  model.backendOverride = reference;
+  model.backendOverride = nativeBackend ?? reference;
   const x = tensor(
     Float32Array.from({ length: 224 * 224 * 3 }, (_, i) => Math.sin(i * 0.01)),
     [1, 224, 224, 3],
