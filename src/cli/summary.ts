@@ -18,8 +18,9 @@ export interface SummaryOptions extends GlobalOptions {
 
 /** True when `path` is an HDF5 file holding weights only (nothing to build a model from). */
 async function isWeightsOnly(path: string): Promise<boolean> {
-  if (modelFileFormat(path, 'summary').format !== 'h5') return false;
-  const kind = await h5KindOfFile(path, 'summary');
+  // 'loadModel' names the reader in file errors, as when the model itself is loaded.
+  if (modelFileFormat(path, 'loadModel').format !== 'h5') return false;
+  const kind = await h5KindOfFile(path, 'loadModel');
   return kind === 'legacy-weights' || kind === 'keras-weights';
 }
 
