@@ -80,6 +80,7 @@ describe('convkit convert / summary on real files', { skip: skipUnless(missing) 
       [`${SHARED_DATA}teachable-machine/rock-paper-scissors-92009/keras_model.h5`, '538,608'],
       [MNIST_H5, '225,034'],
       [`${SHARED_DATA}keras-mnist/classic-cnn/mnist_cnn.keras`, '225,034'],
+      [`${SHARED_DATA}tfjs-layers-tm`, '538,808'],
     ];
     for (const [path, total] of totals) {
       const out = await printed(() => summaryCommand(path, {}));
