@@ -30,6 +30,7 @@ export * as initializers from './initializers.js';
 export * as layers from './layers/index.js';
 export * from './layers/index.js';
 export { type BaseLayerConfig, type CallContext, clearSession, Layer, type LayerWeight } from './layers/layer.js';
+export type { CustomObjects } from './layers/serialization.js';
 export { callLayer, Input, type InputConfig, SymbolicTensor } from './models/input.js';
 export { Model, type ModelArgs } from './models/model.js';
 export { modelFromKeras, modelToKeras } from './models/model-config.js';

@@ -83,8 +83,8 @@ program
 
 program
   .command('summary')
-  .description("print a model's Keras-style summary (a .keras file, or a seed model by name)")
-  .argument('[model]', 'a .keras file')
+  .description("print a model's Keras-style summary (a model or weights file, or a seed model by name)")
+  .argument('[model]', 'a model file (.keras, Keras .h5, TF.js model.json) or a weights-only .h5')
   .option('--model <name>', 'a seed model: mnist-cnn | fashion-cnn | lenet5 | bn-dropout-cnn | mlp')
   .option('--input-shape <h,w,c>', 'input shape for --model, e.g. 28,28,1', shapeOption('--input-shape'))
   .option('--flops', 'add FLOPs and activation-memory columns')
@@ -111,6 +111,16 @@ program
   .option('--out <path>', 'the PNG to write', 'augment-preview.png')
   .action(async (input, options) =>
     (await import('./augment-preview.js')).augmentPreviewCommand(input, { ...program.opts(), ...options }),
+  );
+
+program
+  .command('convert')
+  .description('convert a model file to the format the output extension names (.keras, .h5, .weights.h5)')
+  .argument('<in>', 'a model file: .keras, Keras .h5 (e.g. Teachable Machine keras_model.h5), TF.js model.json')
+  .argument('<out>', 'output path: .keras (Keras 3), .h5 (Keras legacy full model) or .weights.h5 (weights only)')
+  .option('--no-optimizer', 'leave out the compile settings and optimizer state')
+  .action(async (input, output, options) =>
+    (await import('./convert.js')).convertCommand(input, output, { ...program.opts(), ...options }),
   );
 
 program

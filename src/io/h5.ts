@@ -73,25 +73,51 @@ export async function readH5File<T>(path: string, source: string, expected: stri
   return openAndRun(h5wasm, path, source, expected, read);
 }
 
+/**
+ * HDF5 aborting (emscripten's abort(): a RuntimeError 'Aborted(...)') on a damaged file instead of returning an
+ * error; seen with flipped bytes in metadata. The module keeps working for the next file (tested).
+ */
+function isWasmAbort(error: unknown): boolean {
+  return error instanceof WebAssembly.RuntimeError || (error instanceof Error && error.message.startsWith('Aborted('));
+}
+
+function damaged(source: string, expected: string, error: unknown): FormatError {
+  const reason = isWasmAbort(error) ? 'the HDF5 library aborted while reading it' : hdf5Reason(error);
+  return new FormatError(
+    `'${source}' is a damaged HDF5 file. Expected ${expected}, received a file whose data HDF5 cannot read (${reason}). Hint: the file may be truncated or corrupted; save or download it again.`,
+  );
+}
+
 function openAndRun<T>(h5wasm: H5wasm, path: string, source: string, expected: string, read: (file: H5File) => T): T {
   let file: H5File;
   try {
     file = new h5wasm.File(path, 'r');
   } catch (error) {
+    if (isWasmAbort(error)) throw damaged(source, expected, error);
     throw new FormatError(
       `'${source}' could not be opened as HDF5. Expected ${expected}, received a file HDF5 rejects (${hdf5Reason(error)}). Hint: the file may be truncated; save or download it again.`,
     );
   }
+  let result: T;
   try {
-    return read(file);
+    result = read(file);
   } catch (error) {
-    if (!(error instanceof Error) || !error.message.startsWith('HDF5-DIAG')) throw error;
-    throw new FormatError(
-      `'${source}' is a damaged HDF5 file. Expected ${expected}, received a file whose data HDF5 cannot read (${hdf5Reason(error)}). Hint: the file may be truncated or corrupted; save or download it again.`,
-    );
-  } finally {
-    file.close();
+    try {
+      file.close();
+    } catch {
+      // Closing a file HDF5 already failed on may fail too; the first failure is the one to report.
+    }
+    if (isWasmAbort(error) || (error instanceof Error && error.message.startsWith('HDF5-DIAG'))) {
+      throw damaged(source, expected, error);
+    }
+    throw error;
   }
+  try {
+    file.close();
+  } catch (error) {
+    throw damaged(source, expected, error);
+  }
+  return result;
 }
 
 /** Creates an HDF5 file at `path` (truncating), runs `write`, closes. */
@@ -168,9 +194,17 @@ export function readFloat32(dataset: Dataset): { shape: number[]; data: Float32A
   return { shape, data };
 }
 
-/** Writes a float32 dataset (shape [] for a scalar). */
-export function writeFloat32(group: Group, name: string, data: Float32Array, shape: number[]): void {
-  group.create_dataset({ name, data, shape, dtype: '<f' });
+/** HDF5's built-in Fletcher-32 checksum filter: every HDF5 reader (h5py, Keras) verifies it on read. */
+const FLETCHER32 = 3;
+
+/**
+ * Writes a float32 dataset (shape [] for a scalar). With `checksum`, the data is stored as one chunk with a
+ * Fletcher-32 checksum, so a flipped bit in the weights fails the read instead of loading a wrong model.
+ */
+export function writeFloat32(group: Group, name: string, data: Float32Array, shape: number[], checksum = false): void {
+  if (checksum && shape.length > 0 && shape.every((d) => d > 0)) {
+    group.create_dataset({ name, data, shape, dtype: '<f', chunks: shape, compression: FLETCHER32, compression_opts: [] });
+  } else group.create_dataset({ name, data, shape, dtype: '<f' });
 }
 
 /** Writes an int64 dataset (Keras's optimizer `iterations`). */

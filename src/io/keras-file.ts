@@ -5,12 +5,14 @@
 
 import { createRequire } from 'node:module';
 import { ConfigError, FormatError, invalid } from '../errors.js';
+import type { CustomObjects } from '../layers/serialization.js';
 import type { Model } from '../models/model.js';
-import { modelFromKeras, modelToKeras } from '../models/model-config.js';
+import { modelToKeras } from '../models/model-config.js';
 import { checkOptions } from '../options.js';
 import { atomicWrite, atomicWriteBytes, readFileOrThrow } from './atomic-write.js';
 import { compileConfigOf, compileFromKeras } from './compile-config.js';
 import { MAX_INPUT_BYTES } from './file-checks.js';
+import { modelFromFileConfig } from './file-model-config.js';
 import { type H5File, readH5Bytes, writeH5Bytes, writeH5File } from './h5.js';
 import { type OptimizerVars, readKerasWeights, readOptimizerVars, writeKerasWeights } from './h5-weights.js';
 import { openZip, readZipEntry, writeZip, zipText } from './zip.js';
@@ -23,8 +25,10 @@ export interface SaveOptions {
 }
 
 export interface LoadOptions {
-  /** Compile from the file's compile_config and restore the optimizer state (default true). */
+  /** Compile from the file's compile_config / training_config and restore the optimizer state (default true). */
   compile?: boolean;
+  /** Classes of custom layers by class name, for this load only (Keras's custom_objects); see also registerLayer. */
+  customObjects?: CustomObjects;
 }
 
 const KERAS_EXPECTED = 'a Keras 3 .keras file';
@@ -197,9 +201,14 @@ function applyOptimizerState(model: Model, file: H5File, source: string): void {
  * compile compiles it from compile_config and restores the optimizer state. loadModel (load-model.ts) reads the
  * file and calls this for zip content.
  */
-export async function loadKerasArchiveModel(bytes: Uint8Array, path: string, compileIt: boolean): Promise<Model> {
+export async function loadKerasArchiveModel(
+  bytes: Uint8Array,
+  path: string,
+  compileIt: boolean,
+  customObjects?: CustomObjects,
+): Promise<Model> {
   const archive = readKerasArchive(bytes, path);
-  const model = modelFromKeras(archive.config);
+  const model = modelFromFileConfig(archive.config, path, customObjects);
   if (!model.built) {
     const shape = (archive.config.build_config as { input_shape?: unknown } | undefined)?.input_shape;
     const buildFor = (model as Partial<{ buildFor(shape: unknown): void }>).buildFor;

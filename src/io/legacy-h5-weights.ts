@@ -236,7 +236,7 @@ export function writeLegacyWeights(root: Group, model: Model): void {
     legacyWeightOrder(layer).forEach((weight, i) => {
       const name = names[i]!;
       const slash = name.lastIndexOf('/');
-      writeFloat32(ensureGroup(group, name.slice(0, slash)), name.slice(slash + 1), weight.value, weight.shape);
+      writeFloat32(ensureGroup(group, name.slice(0, slash)), name.slice(slash + 1), weight.value, weight.shape, true);
     });
   }
 }

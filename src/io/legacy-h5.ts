@@ -4,10 +4,11 @@
 // (Keras 2 JSON config, `<layer>/<layer>/<weight>:0` datasets) so both Keras generations load them.
 
 import { ConfigError, describe, FormatError } from '../errors.js';
+import type { CustomObjects } from '../layers/serialization.js';
 import type { Model } from '../models/model.js';
-import { modelFromKeras } from '../models/model-config.js';
 import { atomicWrite } from './atomic-write.js';
 import { compileFromKeras } from './compile-config.js';
+import { modelFromFileConfig } from './file-model-config.js';
 import { getGroup, type H5File, readH5File, stringAttr, writeH5File } from './h5.js';
 import { legacyModelConfig, legacyTrainingConfig } from './legacy-h5-config.js';
 import { hasLegacyLayout, readLegacyWeights, writeLegacyWeights } from './legacy-h5-weights.js';
@@ -24,6 +25,11 @@ export function h5KindOf(file: H5File): H5Kind {
   if (getGroup(file, 'layers')) return 'keras-weights';
   if (hasLegacyLayout(file)) return 'legacy-weights';
   return 'unknown';
+}
+
+/** The kind of an HDF5 file on disk (see h5KindOf). */
+export function h5KindOfFile(path: string, where: string): Promise<H5Kind> {
+  return readH5File(path, path, `${where}: a Keras .h5 model or weights file`, h5KindOf);
 }
 
 function parseJsonAttr(file: H5File, name: string, source: string): Json | null {
@@ -57,14 +63,14 @@ function compileConfigFromTraining(training: Json, source: string): Json {
 }
 
 /** Reads a legacy full model from an open HDF5 file: config, weights, and (with compile) training_config. */
-export function legacyModelFrom(file: H5File, source: string, compile: boolean): Model {
+export function legacyModelFrom(file: H5File, source: string, compile: boolean, customObjects?: CustomObjects): Model {
   const config = parseJsonAttr(file, 'model_config', source);
   if (!config) {
     throw new FormatError(
       `'${source}': no 'model_config' attribute. Expected ${LEGACY_H5_EXPECTED}, received root attributes [${Object.keys(file.attrs).join(', ')}]. Hint: a weights-only file needs a model: build it, then call model.loadWeights().`,
     );
   }
-  const model = modelFromKeras(config);
+  const model = modelFromFileConfig(config, source, customObjects);
   if (!model.built) {
     throw new FormatError(
       `'${source}': the model_config declares no input shape, so its weights cannot be placed. Expected an InputLayer or batch_input_shape, received model '${model.name}' without one. Hint: the file was saved from an unbuilt model.`,
@@ -74,14 +80,6 @@ export function legacyModelFrom(file: H5File, source: string, compile: boolean):
   const training = compile ? parseJsonAttr(file, 'training_config', source) : null;
   if (training) compileFromKeras(model, compileConfigFromTraining(training, source), source);
   return model;
-}
-
-/**
- * Loads a Keras legacy `.h5` full model (Keras 2 or Keras 3). With compile (default), compiles it from the
- * file's training_config; the optimizer starts fresh (its saved slots are not restored).
- */
-export async function loadLegacyH5Model(path: string, compile: boolean): Promise<Model> {
-  return readH5File(path, path, LEGACY_H5_EXPECTED, (file) => legacyModelFrom(file, path, compile));
 }
 
 /** Writes a legacy `.h5` full model atomically: the layout Keras 2's model.save('x.h5') produces. */

@@ -5,6 +5,7 @@
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError, FormatError } from '../errors.js';
+import type { CustomObjects } from '../layers/serialization.js';
 import type { Model } from '../models/model.js';
 import { checkOptions } from '../options.js';
 import { writeOut } from '../output.js';
@@ -83,10 +84,10 @@ function weightsOnlyError(path: string, kind: string): FormatError {
   );
 }
 
-function loadH5Model(path: string, compile: boolean): Promise<Model> {
+function loadH5Model(path: string, compile: boolean, customObjects: CustomObjects | undefined): Promise<Model> {
   return readH5File(path, path, LEGACY_H5_EXPECTED, (file) => {
     const kind = h5KindOf(file);
-    if (kind === 'legacy-model') return legacyModelFrom(file, path, compile);
+    if (kind === 'legacy-model') return legacyModelFrom(file, path, compile, customObjects);
     if (kind === 'legacy-weights') throw weightsOnlyError(path, 'Keras 2 weights (layer_names)');
     if (kind === 'keras-weights') throw weightsOnlyError(path, 'Keras 3 weights (.weights.h5)');
     throw new FormatError(
@@ -102,11 +103,12 @@ function loadH5Model(path: string, compile: boolean): Promise<Model> {
  * @example const model = await loadModel('keras_model.h5'); model.summary();
  */
 export async function loadModel(path: string, rawOptions?: LoadOptions): Promise<Model> {
-  const options = checkOptions<LoadOptions>('loadModel', rawOptions, ['compile']);
+  const options = checkOptions<LoadOptions>('loadModel', rawOptions, ['compile', 'customObjects']);
   const compile = options.compile ?? true;
   const found = modelFileFormat(path, 'loadModel');
-  if (found.format === 'keras') return loadKerasArchiveModel(readFileOrThrow(path, 'loadModel'), path, compile);
-  if (found.format === 'h5') return loadH5Model(path, compile);
+  if (found.format === 'keras')
+    return loadKerasArchiveModel(readFileOrThrow(path, 'loadModel'), path, compile, options.customObjects);
+  if (found.format === 'h5') return loadH5Model(path, compile, options.customObjects);
   // TF.js model.json has no compile state convkit reads (trainingConfig): the model comes back uncompiled.
   return loadTfjsModel(found.path);
 }

@@ -5,7 +5,7 @@
 // Models (Sequential, Functional, build_config, inbound_nodes) are not handled here.
 
 import { ConfigError, describe, FormatError, invalid } from '../errors.js';
-import { getLayerClass } from './index.js';
+import { getLayerClass, type LayerClass } from './index.js';
 import type { Layer } from './layer.js';
 
 /** A layer in Keras JSON. */
@@ -139,17 +139,27 @@ function parseDtype(where: string, value: unknown): string | undefined {
   throw new ConfigError(invalid(where, 'dtype', "a dtype name or {class_name: 'DTypePolicy', config: {name}}", value));
 }
 
+/** Layer classes for one load only (Keras's custom_objects): looked up by class name, then registered_name. */
+export type CustomObjects = Record<string, LayerClass>;
+
 /**
- * Builds a layer from Keras 2 or Keras 3 JSON. Unknown class names throw NotFoundError (see registerLayer);
- * options that cannot be honoured (channels_first, constraints, activity regularizers) throw ConfigError.
+ * Builds a layer from Keras 2 or Keras 3 JSON. Unknown class names throw NotFoundError (see registerLayer, or pass
+ * `customObjects`); options that cannot be honoured (channels_first, constraints, activity regularizers) throw
+ * ConfigError.
  */
-export function layerFromKeras(json: unknown): Layer {
+export function layerFromKeras(json: unknown, customObjects?: CustomObjects): Layer {
   if (!json || typeof json !== 'object' || typeof (json as KerasLayerJson).class_name !== 'string') {
     throw new FormatError(invalid('layerFromKeras', 'json', 'a Keras layer object {class_name, config}', json));
   }
   const { class_name: className, config: raw = {} } = json as KerasLayerJson;
   if (!raw || typeof raw !== 'object') throw new FormatError(invalid('layerFromKeras', 'config', 'an object', raw));
-  const cls = getLayerClass(className);
+  const registered = (json as KerasLayerJson).registered_name;
+  const custom = customObjects && Object.hasOwn(customObjects, className) ? customObjects[className] : undefined;
+  const customByRegistered =
+    customObjects && typeof registered === 'string' && Object.hasOwn(customObjects, registered)
+      ? customObjects[registered]
+      : undefined;
+  const cls = custom ?? customByRegistered ?? getLayerClass(className);
   const where = `layerFromKeras(${className} ${describe((raw as { name?: unknown }).name)})`;
   const config: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(raw)) {

@@ -5,7 +5,7 @@
 
 import { ConfigError, describe, FormatError } from '../errors.js';
 import type { Layer } from '../layers/layer.js';
-import { layerFromKeras, layerToKeras } from '../layers/serialization.js';
+import { type CustomObjects, layerFromKeras, layerToKeras } from '../layers/serialization.js';
 import type { Shape } from '../tensor.js';
 import { callLayer, Input, isInputLayer, type SymbolicTensor } from './input.js';
 import { Model } from './model.js';
@@ -84,9 +84,9 @@ function batchShapeOf(config: Json): Shape {
 }
 
 /** A layer or nested model from its JSON entry. */
-function buildLayer(entry: Json): Layer {
-  if (MODEL_CLASSES.has(String(entry.class_name))) return modelFromKeras(entry);
-  return layerFromKeras(entry);
+function buildLayer(entry: Json, customObjects: CustomObjects | undefined): Layer {
+  if (MODEL_CLASSES.has(String(entry.class_name))) return modelFromKeras(entry, customObjects);
+  return layerFromKeras(entry, customObjects);
 }
 
 /** Names of the tensors a Keras 3 ({args}) or Keras 2 ([[name, 0, 0, {}]]) inbound node refers to. */
@@ -110,9 +110,10 @@ function inboundNames(node: unknown): { names: string[]; list: boolean } {
 
 /**
  * A model from Keras JSON ({class_name: 'Sequential' | 'Functional' | 'Model', config}), Keras 2 or 3.
+ * `customObjects` maps class names of user layers to their classes (Keras's custom_objects).
  * @example const model = modelFromKeras(JSON.parse(configJson));
  */
-export function modelFromKeras(json: unknown): Model {
+export function modelFromKeras(json: unknown, customObjects?: CustomObjects): Model {
   const spec = asObject(json, 'model JSON');
   const className = String(spec.class_name);
   if (!MODEL_CLASSES.has(className))
@@ -127,7 +128,7 @@ export function modelFromKeras(json: unknown): Model {
     for (const entry of layers) {
       const e = asObject(entry, 'layer entry');
       if (e.class_name === 'InputLayer') seq.add(Input({ batchShape: batchShapeOf(asObject(e.config, 'InputLayer config')) }));
-      else seq.add(buildLayer(e));
+      else seq.add(buildLayer(e, customObjects));
     }
     if (!seq.built && Array.isArray(config.build_input_shape)) seq.buildFor(config.build_input_shape as Shape);
     model = seq;
@@ -149,7 +150,7 @@ export function modelFromKeras(json: unknown): Model {
       }
       const { names, list } = inboundNames(nodes[0]);
       const inputs = names.map((n) => tensors.get(n) ?? fail(`layer '${layerName}' refers to unknown layer '${n}'.`));
-      const layer = buildLayer(e);
+      const layer = buildLayer(e, customObjects);
       if (isInputLayer(layer)) fail(`unexpected InputLayer '${layerName}' with inbound nodes.`);
       tensors.set(layerName, callLayer(layer, list ? inputs : inputs[0]!));
     }
