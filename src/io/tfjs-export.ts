@@ -1,6 +1,6 @@
 // `exportTfjs(model, dir)`: writes a TensorFlow.js layers model (model.json + 4 MiB weight shards) that TF.js's
 // `loadLayersModel` reads, into a temp folder renamed into place, so `dir` is never half-written. A folder holding
-// an earlier export is replaced; a folder with other files is refused. Not here: quantized or float16 weights.
+// an earlier export is replaced; a folder with other files is refused. Weights are float32, or quantized on request.
 
 import { readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -10,12 +10,19 @@ import { checkOptions } from '../options.js';
 import { atomicWriteFolder } from './atomic-write.js';
 import { convkitVersion } from './keras-file.js';
 import { tfjsNamedWeights, tfjsTopology } from './tfjs-topology.js';
-import { encodeGroup, SHARD_BYTES } from './tfjs-weights.js';
+import { encodeGroup, SHARD_BYTES, type TfjsQuantization } from './tfjs-weights.js';
 
 export interface ExportTfjsOptions {
   /** Largest shard file in bytes (default 4 MiB, as tensorflowjs_converter writes). */
   shardSizeBytes?: number;
+  /**
+   * Store weights quantized, as tensorflowjs_converter's --quantize_uint8 / _uint16 / _float16 do: 4x or 2x
+   * smaller files, weights rounded (uint8: to 1/255 of each weight's range). Default: float32, exact.
+   */
+  quantize?: TfjsQuantization;
 }
+
+const QUANTIZATIONS: readonly TfjsQuantization[] = ['uint8', 'uint16', 'float16'];
 
 const EXPORT_FILE = /^(model\.json|group\d+-shard\d+of\d+\.bin)$/;
 
@@ -49,7 +56,11 @@ function checkTarget(dir: string): void {
  * @example await exportTfjs(model, 'web_model'); // in the browser: await tf.loadLayersModel('web_model/model.json')
  */
 export async function exportTfjs(model: Model, dir: string, rawOptions?: ExportTfjsOptions): Promise<void> {
-  const options = checkOptions<ExportTfjsOptions>('exportTfjs', rawOptions, ['shardSizeBytes']);
+  const options = checkOptions<ExportTfjsOptions>('exportTfjs', rawOptions, ['shardSizeBytes', 'quantize']);
+  const quantize = options.quantize ?? null;
+  if (quantize !== null && !QUANTIZATIONS.includes(quantize)) {
+    throw new ConfigError(invalid('exportTfjs', 'quantize', `one of ${QUANTIZATIONS.map((q) => `'${q}'`).join(', ')}`, quantize));
+  }
   const shardBytes = options.shardSizeBytes ?? SHARD_BYTES;
   if (!Number.isInteger(shardBytes) || shardBytes < 4) {
     throw new ConfigError(invalid('exportTfjs', 'shardSizeBytes', 'an integer of at least 4 bytes', shardBytes));
@@ -65,7 +76,7 @@ export async function exportTfjs(model: Model, dir: string, rawOptions?: ExportT
   checkTarget(dir);
   const version = convkitVersion();
   const topology = tfjsTopology(model);
-  const { group, shards } = encodeGroup(tfjsNamedWeights(model), shardBytes);
+  const { group, shards } = encodeGroup(tfjsNamedWeights(model), shardBytes, quantize);
   const modelJson = {
     format: 'layers-model',
     generatedBy: `convkit ${version}`,
