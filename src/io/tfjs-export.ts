@@ -3,7 +3,7 @@
 // an earlier export is replaced; a folder with other files is refused. Weights are float32, or quantized on request.
 
 import { readdirSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { ConfigError, describe, invalid } from '../errors.js';
 import type { Model } from '../models/model.js';
 import { checkOptions } from '../options.js';
@@ -67,6 +67,11 @@ export async function exportTfjs(model: Model, dir: string, rawOptions?: ExportT
   }
   if (typeof dir !== 'string' || dir === '') {
     throw new ConfigError(invalid('exportTfjs', 'dir', 'a folder path', dir));
+  }
+  if (dir.endsWith('.json')) {
+    throw new ConfigError(
+      invalid('exportTfjs', 'dir', 'a folder path (model.json is written inside it)', dir, `Hint: give '${dirname(dir)}'.`),
+    );
   }
   if (!model || typeof (model as Partial<Model>).graphNodes !== 'object' || !model.built) {
     throw new ConfigError(

@@ -257,5 +257,10 @@ describe('io: TensorFlow.js layers models', () => {
     );
     assert.equal(readFileSync(join(target, 'notes.txt'), 'utf8'), 'mine');
     await assert.rejects(exportTfjs(mnist!.build(), target, { shardSize: 10 } as never), /unknown option 'shardSize'/);
+    await assert.rejects(
+      exportTfjs(mnist!.build(), join(root, 'web', 'model.json')),
+      /Expected a folder path.*Hint: give '.*web'/,
+    );
+    assert.equal(existsSync(join(root, 'web')), false);
   });
 });
