@@ -142,7 +142,14 @@ export async function loadTfjsModel(path: string): Promise<Model> {
       bytes.set(shard, offset);
       offset += shard.length;
     }
-    for (const [name, value] of decodeGroup(group, bytes, source)) values.set(name, value);
+    for (const [name, value] of decodeGroup(group, bytes, source)) {
+      if (values.has(name)) {
+        throw new FormatError(
+          `'${source}': the weight name '${name}' appears in two manifest groups. Expected unique names. Hint: the model.json is damaged.`,
+        );
+      }
+      values.set(name, value);
+    }
   }
   assignWeights(model, values, source);
   return model;

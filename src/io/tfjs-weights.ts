@@ -1,6 +1,6 @@
 // TF.js weight manifests: decoding the shards of a layers model (float32, int32, and the converter's uint8 /
-// uint16 / float16 quantization) into named float32 arrays, and packing float32 weights into 4 MiB shards the way
-// tensorflowjs_converter does (one group, weights may span shard boundaries). Not here: the topology (model.json's
+// uint16 / float16 quantization) into named float32 arrays, and packing weights (float32, or quantized the same
+// ways) into 4 MiB shards as tensorflowjs_converter does (one group, weights may span shard boundaries). Not here: the topology (model.json's
 // modelTopology) and reading or writing files.
 
 import { describe, FormatError } from '../errors.js';
@@ -125,22 +125,82 @@ export function decodeGroup(
   return out;
 }
 
+/** How exportTfjs may store weights: as float32, or quantized as tensorflowjs_converter's --quantize options do. */
+export type TfjsQuantization = 'uint8' | 'uint16' | 'float16';
+
+const f32 = new Float32Array(1);
+const u32 = new Uint32Array(f32.buffer);
+
+/** IEEE half-precision bits of a float32, rounded to nearest even (overflow to infinity, underflow to zero). */
+export function float32ToFloat16(value: number): number {
+  f32[0] = value;
+  const bits = u32[0]!;
+  const sign = (bits >>> 16) & 0x8000;
+  const exponent = (bits >>> 23) & 0xff;
+  const mantissa = bits & 0x7fffff;
+  if (exponent === 0xff) return sign | 0x7c00 | (mantissa ? 0x200 : 0);
+  const e = exponent - 127 + 15;
+  if (e >= 0x1f) return sign | 0x7c00;
+  const round = (value: number, shift: number) => {
+    const kept = value >>> shift;
+    const rest = value & ((1 << shift) - 1);
+    const half = 1 << (shift - 1);
+    return rest > half || (rest === half && kept & 1) ? kept + 1 : kept;
+  };
+  if (e <= 0) return e < -10 ? sign : sign | round(mantissa | 0x800000, 14 - e);
+  // A carry out of the mantissa correctly bumps the exponent (up to infinity).
+  return sign | round((e << 23) | mantissa, 13);
+}
+
+/** One weight's bytes and manifest entry, quantized when asked (value = q * scale + min for uint8/uint16). */
+function encodeWeight(w: { name: string; shape: number[]; data: Float32Array }, quantize: TfjsQuantization | null) {
+  const spec: TfjsWeightSpec = { name: w.name, shape: [...w.shape], dtype: 'float32' };
+  const n = w.data.length;
+  if (quantize === null || quantize === 'float16') {
+    const bytes = new Uint8Array(n * (quantize ? 2 : 4));
+    const view = new DataView(bytes.buffer);
+    for (let i = 0; i < n; i++) {
+      if (quantize) view.setUint16(2 * i, float32ToFloat16(w.data[i]!), true);
+      else view.setFloat32(4 * i, w.data[i]!, true);
+    }
+    if (quantize) spec.quantization = { dtype: 'float16' };
+    return { spec, bytes };
+  }
+  let min = Number.POSITIVE_INFINITY;
+  let max = Number.NEGATIVE_INFINITY;
+  for (const v of w.data) {
+    min = Math.min(min, v);
+    max = Math.max(max, v);
+  }
+  const levels = quantize === 'uint8' ? 255 : 65535;
+  const scale = max > min ? (max - min) / levels : 1;
+  const bytes = new Uint8Array(n * (quantize === 'uint8' ? 1 : 2));
+  const view = new DataView(bytes.buffer);
+  for (let i = 0; i < n; i++) {
+    const q = Math.min(levels, Math.max(0, Math.round((w.data[i]! - min) / scale)));
+    if (quantize === 'uint8') view.setUint8(i, q);
+    else view.setUint16(2 * i, q, true);
+  }
+  spec.quantization = { dtype: quantize, scale, min: n > 0 ? min : 0 };
+  return { spec, bytes };
+}
+
 /** Named float32 weights packed into shards of at most `shardBytes`: the manifest group and the shard contents. */
 export function encodeGroup(
   weights: { name: string; shape: number[]; data: Float32Array }[],
   shardBytes = SHARD_BYTES,
+  quantize: TfjsQuantization | null = null,
 ): { group: TfjsWeightGroup; shards: Uint8Array[] } {
-  const total = weights.reduce((sum, w) => sum + w.data.length * 4, 0);
+  const encoded = weights.map((w) => encodeWeight(w, quantize));
+  const total = encoded.reduce((sum, e) => sum + e.bytes.length, 0);
   const all = new Uint8Array(total);
-  const view = new DataView(all.buffer);
   let offset = 0;
-  for (const w of weights) {
-    for (let i = 0; i < w.data.length; i++) view.setFloat32(offset + 4 * i, w.data[i]!, true);
-    offset += w.data.length * 4;
+  for (const e of encoded) {
+    all.set(e.bytes, offset);
+    offset += e.bytes.length;
   }
   const count = Math.ceil(total / shardBytes);
   const shards = Array.from({ length: count }, (_, i) => all.subarray(i * shardBytes, Math.min(total, (i + 1) * shardBytes)));
   const paths = shards.map((_, i) => `group1-shard${i + 1}of${count}.bin`);
-  const specs = weights.map((w) => ({ name: w.name, shape: [...w.shape], dtype: 'float32' }));
-  return { group: { paths, weights: specs }, shards };
+  return { group: { paths, weights: encoded.map((e) => e.spec) }, shards };
 }

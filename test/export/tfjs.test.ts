@@ -3,6 +3,7 @@
 // the seed CNNs and a MobileNet-like model load in TF.js and back in convkit with the same predictions.
 
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,13 +11,14 @@ import { after, describe, test } from 'node:test';
 import { ConfigError, FormatError, NotFoundError } from '../../src/errors.js';
 import { exportTfjs } from '../../src/io/tfjs-export.js';
 import { loadTfjsModel } from '../../src/io/tfjs-load.js';
+import { float32ToFloat16 } from '../../src/io/tfjs-weights.js';
 import { Dense } from '../../src/layers/dense.js';
 import { Resizing } from '../../src/layers/resizing.js';
 import { Sequential } from '../../src/models/sequential.js';
 import { assertWithin } from '../helpers/close.js';
-import { missingFile, need, SHARED_DATA, skipUnless } from '../helpers/requirements.js';
+import { missingFile, missingH5py, need, PYTHON, SHARED_DATA, skipUnless } from '../helpers/requirements.js';
 import { loadInTfjs, predictInTfjs } from '../helpers/tfjs.js';
-import { coverageModel, exportCases, randomImages, randomizeStatistics } from './fixtures.js';
+import { coverageModel, exportCases, randomImages, randomizeStatistics, seededUniform } from './fixtures.js';
 
 const TM_DIR = join(SHARED_DATA, 'tfjs-layers-tm');
 const root = mkdtempSync(join(tmpdir(), 'convkit-tfjs-'));
@@ -141,6 +143,50 @@ describe('io: TensorFlow.js layers models', () => {
     }
   });
 
+  test('quantized export (uint8, uint16, float16): TF.js reads it, as loadTfjsModel does; files 4x / 2x smaller', async () => {
+    const [, , bnCnn] = exportCases();
+    const model = bnCnn!.build();
+    const x = randomImages(2, [28, 28, 1], 12);
+    const exact = await model.predict(x, { verbose: 0 });
+    for (const [quantize, bytes, tol] of [
+      ['uint8', 1, 0.1],
+      ['uint16', 2, 1e-3],
+      ['float16', 2, 1e-2],
+    ] as const) {
+      const dir = join(root, `export-${quantize}`);
+      await exportTfjs(model, dir, { quantize });
+      const shardBytes = readdirSync(dir)
+        .filter((f) => f.endsWith('.bin'))
+        .reduce((n, f) => n + statSync(join(dir, f)).size, 0);
+      assert.equal(shardBytes, model.countParams() * bytes, quantize);
+      const ours = (await (await loadTfjsModel(dir)).predict(x, { verbose: 0 })).data;
+      assertWithin(`${quantize} export in TF.js`, await predictInTfjs(await loadInTfjs(join(dir, 'model.json')), x), ours, 1e-5);
+      assertWithin(`${quantize} export near the float32 model`, ours, exact.data, tol);
+    }
+    await assert.rejects(
+      exportTfjs(model, join(root, 'q'), { quantize: 'int4' as never }),
+      /invalid 'quantize'. Expected one of 'uint8', 'uint16', 'float16'/,
+    );
+  });
+
+  test('float32 -> float16 rounds as NumPy does (nearest even, subnormals, overflow to infinity)', {
+    skip: skipUnless(missingH5py),
+  }, () => {
+    need(missingH5py);
+    const values = [0, 1, -2.5, 65504, 65519, 65520, -1e6, 6.1e-5, 5.96e-8, 2.98e-8, 2.99e-8, 1e-9, 1 / 3, 1 + 2 ** -11];
+    const next = seededUniform(5);
+    for (let i = 0; i < 200; i++) values.push((next() - 0.5) * 2 ** Math.floor(next() * 40 - 26));
+    const script =
+      'import json, sys, numpy as np; v = np.array(json.loads(sys.stdin.read()), dtype=np.float32); print(json.dumps(v.astype(np.float16).view(np.uint16).tolist()))';
+    const expected = JSON.parse(execFileSync(PYTHON, ['-c', script], { input: JSON.stringify(values), encoding: 'utf8' }));
+    assert.deepEqual(values.map(float32ToFloat16), expected);
+    // JSON has no -0, infinities or NaN: their IEEE half bits by hand.
+    assert.deepEqual(
+      [-0, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, Number.NaN].map(float32ToFloat16),
+      [0x8000, 0x7c00, 0xfc00, 0x7e00],
+    );
+  });
+
   test('int32 weights are read as their integer values', async () => {
     const model = new Sequential([new Dense(2, { inputShape: [3], name: 'ints' })]);
     const dir = join(root, 'int32');
@@ -211,5 +257,10 @@ describe('io: TensorFlow.js layers models', () => {
     );
     assert.equal(readFileSync(join(target, 'notes.txt'), 'utf8'), 'mine');
     await assert.rejects(exportTfjs(mnist!.build(), target, { shardSize: 10 } as never), /unknown option 'shardSize'/);
+    await assert.rejects(
+      exportTfjs(mnist!.build(), join(root, 'web', 'model.json')),
+      /Expected a folder path.*Hint: give '.*web'/,
+    );
+    assert.equal(existsSync(join(root, 'web')), false);
   });
 });
