@@ -115,9 +115,12 @@ program
 
 program
   .command('convert')
-  .description('convert a model file to the format the output extension names (.keras, .h5, .weights.h5)')
+  .description('convert a model file to the format the output names (.keras, .h5, .weights.h5, .onnx, a TF.js folder/)')
   .argument('<in>', 'a model file: .keras, Keras .h5 (e.g. Teachable Machine keras_model.h5), TF.js model.json')
-  .argument('<out>', 'output path: .keras (Keras 3), .h5 (Keras legacy full model) or .weights.h5 (weights only)')
+  .argument(
+    '<out>',
+    'output: .keras (Keras 3), .h5 (Keras legacy full model), .weights.h5 (weights only), .onnx (ONNX, opset 13) or a folder ending in / (TF.js layers model)',
+  )
   .option('--no-optimizer', 'leave out the compile settings and optimizer state')
   .action(async (input, output, options) =>
     (await import('./convert.js')).convertCommand(input, output, { ...program.opts(), ...options }),

@@ -1,13 +1,26 @@
 // convertModel(input, output): any model file loadModel reads (.keras, Keras .h5, TF.js) written in the format the
 // output path names. The writers are a table chosen by path (first match wins), so further output formats (ONNX
-// `.onnx`, a TF.js folder) are one entry each in MODEL_WRITERS. Every writer writes atomically.
+// `.onnx`, a TF.js folder: a path ending in '/' or an existing folder) are one entry each in MODEL_WRITERS. Every writer writes atomically.
 
+import { statSync } from 'node:fs';
 import { ConfigError, invalid } from '../errors.js';
 import type { Model } from '../models/model.js';
 import { checkOptions } from '../options.js';
 import { checkWritable } from './file-checks.js';
 import { saveModel } from './keras-file.js';
 import { loadModel, type ModelFileFormat, modelFileFormat } from './load-model.js';
+import { exportOnnx } from './onnx-export.js';
+import { checkTfjsTarget, exportTfjs } from './tfjs-export.js';
+
+/** A path that names a folder: it ends in a separator or is an existing folder. */
+function isFolderPath(path: string): boolean {
+  if (/[\\/]$/.test(path)) return true;
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
 
 /** One output format: which paths it claims and how it writes a model there. */
 export interface ModelWriter {
@@ -16,6 +29,8 @@ export interface ModelWriter {
   /** The path endings it claims, for messages: ['.keras']. */
   suffixes: string[];
   matches(path: string): boolean;
+  /** Checks before the input is read that the output can be written (default: checkWritable on the path). */
+  check?(path: string): void;
   write(model: Model, path: string): Promise<void>;
 }
 
@@ -39,7 +54,19 @@ export const MODEL_WRITERS: ModelWriter[] = [
     matches: (path) => path.endsWith('.keras'),
     write: (model, path) => saveModel(model, path),
   },
-  // ONNX ('.onnx') and TF.js layers models (a folder) are written by the export module: add their writers here.
+  {
+    description: 'ONNX model',
+    suffixes: ['.onnx'],
+    matches: (path) => path.endsWith('.onnx'),
+    write: (model, path) => exportOnnx(model, path),
+  },
+  {
+    description: 'TF.js layers model folder',
+    suffixes: ['/'],
+    matches: isFolderPath,
+    check: (path) => checkTfjsTarget(path, 'convertModel'),
+    write: (model, path) => exportTfjs(model, path),
+  },
 ];
 
 /** The writer for an output path; ConfigError listing the accepted endings otherwise. */
@@ -73,7 +100,8 @@ export interface ConvertResult {
 export async function convertModel(input: string, output: string, rawOptions?: ConvertOptions): Promise<ConvertResult> {
   const options = checkOptions<ConvertOptions>('convertModel', rawOptions, ['includeOptimizer']);
   const writer = writerFor(output);
-  checkWritable(output, 'convertModel');
+  if (writer.check) writer.check(output);
+  else checkWritable(output, 'convertModel');
   const { format } = modelFileFormat(input, 'convertModel');
   const model = await loadModel(input, { compile: options.includeOptimizer ?? true });
   await writer.write(model, output);

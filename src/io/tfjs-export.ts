@@ -83,6 +83,8 @@ export async function exportTfjs(model: Model, dir: string, rawOptions?: ExportT
       `exportTfjs: invalid 'model'. Expected a built convkit model (input shape known), received ${model && typeof model === 'object' ? `'${(model as Model).name}', not built yet` : describe(model)}. Hint: give the first layer an inputShape, or call predict once first.`,
     );
   }
+  // 'web_model/' names the same folder; without the slash the temp folder lands beside it, not inside a missing one.
+  dir = dir.length > 1 ? dir.replace(/[\\/]+$/, '') : dir;
   checkTfjsTarget(dir);
   const version = convkitVersion();
   const topology = tfjsTopology(model);
