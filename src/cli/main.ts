@@ -184,6 +184,25 @@ program
   .option('--no-web', 'serve the API only, no web page')
   .action(async (model, options) => (await import('./serve.js')).serveCommand(model, { ...program.opts(), ...options }));
 
+program
+  .command('explain')
+  .description('show why a model classified an image: Grad-CAM (or saliency) over the image, as PNG (or an SVG figure)')
+  .argument('<model>', 'a model file (.keras, .h5)')
+  .argument('<image>', 'an image file (PNG, JPEG, ...)')
+  .requiredOption('--out <file>', 'cam.png: the heatmap over the image; cam.svg: image, Grad-CAM and saliency side by side')
+  .option('--class <n|name>', 'the class to explain (default: the predicted one); a name needs --labels')
+  .option('--layer <name>', 'Grad-CAM layer (default: the last convolution, after its batch norm / activation)')
+  .option('--method <name>', 'gradcam | saliency (for .png)', 'gradcam')
+  .option('--labels <file>', 'class names, one per line ("index name" lines as Teachable Machine writes also work)')
+  .option('--scale <x>', 'pixel multiplier before the model (default 1/255)', numberOption('--scale', {}))
+  .option('--offset <x>', 'added after scaling (default 0)', numberOption('--offset', {}))
+  .option('--invert', 'invert grayscale images (black digits on white paper -> MNIST style)')
+  .option('--alpha <a>', 'heatmap opacity over the image', numberOption('--alpha', { min: 0, max: 1 }), 0.4)
+  .option('--size <px>', 'longest side of the picture (default: the image size, at least 224)', count('--size', 8))
+  .action(async (model, image, options) =>
+    (await import('./explain.js')).explainCommand(model, image, { ...program.opts(), ...options }),
+  );
+
 // One place reports every failure, including ones that escape the command's promise: a message, exit code 1.
 process.on('uncaughtException', reportCliError);
 process.on('unhandledRejection', reportCliError);

@@ -12,7 +12,8 @@ import { formatShape, type Tensor } from '../tensor.js';
 /** Layers whose output is taken as a convolution's output when they directly follow it (Keras's Grad-CAM picks
  * the activation after the last convolution). They keep the shape and act per element or per channel. */
 const FOLLOWERS = new Set(['BatchNormalization', 'Activation', 'ReLU', 'LeakyReLU']);
-const CONVOLUTIONS = new Set(['Conv2D', 'DepthwiseConv2D', 'SeparableConv2D']);
+/** Layer classes that count as convolutions: the default Grad-CAM layer is the last of them. */
+export const CONVOLUTIONS: ReadonlySet<string> = new Set(['Conv2D', 'DepthwiseConv2D', 'SeparableConv2D']);
 
 export interface ClassGradients {
   classIndex: number;

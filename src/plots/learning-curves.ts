@@ -35,7 +35,7 @@ export interface CurveFacts {
   /** 1-based best epoch of the monitored quantity, or null when it never had a finite value. */
   bestEpoch: number | null;
   monitor: string;
-  /** 1-based epochs after which the learning rate was lower than before, with the rates. */
+  /** 1-based epochs after which the learning rate was lowered (the next epoch trained with `to`). */
   lrDrops: { epoch: number; from: number; to: number }[];
   /** 1-based last epoch when training stopped before the planned number, else null. */
   earlyStop: number | null;
@@ -96,8 +96,10 @@ export function curveFacts(input: HistoryInput, rawOptions?: LearningCurvesOptio
   });
   const rates = h.learning_rate ?? h.lr ?? [];
   const lrDrops: CurveFacts['lrDrops'] = [];
+  // Each epoch logs the rate it trained with (Keras's ReduceLROnPlateau records it before lowering it), so a lower
+  // value at 0-based index i means the rate was lowered after (1-based) epoch i.
   for (let i = 1; i < rates.length; i++) {
-    if (rates[i]! < rates[i - 1]!) lrDrops.push({ epoch: i + 1, from: rates[i - 1]!, to: rates[i]! });
+    if (rates[i]! < rates[i - 1]!) lrDrops.push({ epoch: i, from: rates[i - 1]!, to: rates[i]! });
   }
   const planned = options.epochs ?? plannedEpochs(input);
   if (planned !== undefined && !(Number.isInteger(planned) && planned >= 1)) {
@@ -146,7 +148,8 @@ export function learningCurvesSpec(input: HistoryInput, rawOptions?: LearningCur
   const add = (epoch: number, label: string, kind: keyof typeof MARKS, row: number) =>
     marks.push({ epoch, label, kind, row, last: epoch === facts.epochs && facts.epochs > 1 });
   if (facts.bestEpoch !== null) add(facts.bestEpoch, 'best', 'best', 0);
-  for (const d of facts.lrDrops) add(d.epoch, 'lr ↓', 'lr', 1);
+  // Drawn between the last epoch at the old rate and the first at the new one.
+  for (const d of facts.lrDrops) add(d.epoch + 0.5, 'lr ↓', 'lr', 1);
   if (facts.earlyStop !== null) add(facts.earlyStop, 'stop', 'stop', 2);
   const colour = {
     field: 'kind',

@@ -57,8 +57,8 @@ describe('plots: learning curves', () => {
     assert.equal(facts.monitor, 'val_loss');
     assert.equal(facts.bestEpoch, 6);
     assert.deepEqual(facts.lrDrops, [
-      { epoch: 5, from: 1e-3, to: 5e-4 },
-      { epoch: 8, from: 5e-4, to: 2.5e-4 },
+      { epoch: 4, from: 1e-3, to: 5e-4 },
+      { epoch: 7, from: 5e-4, to: 2.5e-4 },
     ]);
     assert.equal(facts.earlyStop, 8);
     assert.equal(curveFacts(history(), { monitor: 'val_accuracy' }).bestEpoch, 6);
@@ -78,7 +78,7 @@ describe('plots: learning curves', () => {
     for (const label of ['loss', 'accuracy', 'epoch', 'training', 'validation', 'best', 'lr ↓', 'stop', 'Learning curves']) {
       assert.ok(words.includes(label), `label '${label}' missing from ${JSON.stringify(words)}`);
     }
-    assert.ok(words.includes('Learning rate lowered after epochs 5 (1e-3 → 5e-4), 8 (5e-4 → 2.5e-4).'), JSON.stringify(words));
+    assert.ok(words.includes('Learning rate lowered after epochs 4 (1e-3 → 5e-4), 7 (5e-4 → 2.5e-4).'), JSON.stringify(words));
     assert.ok(words.includes('Stopped early after epoch 8.'));
   });
 
