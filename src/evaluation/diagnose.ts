@@ -123,7 +123,7 @@ function trend(values: number[], window: number): number | null {
   return meanY === 0 ? 0 : sxy / sxx / Math.abs(meanY);
 }
 
-const last = (values: number[] | undefined): number | null => (values && values.length ? values[values.length - 1]! : null);
+const last = (values: number[] | undefined): number | null => (values?.length ? values[values.length - 1]! : null);
 
 /** A present series that has at least one finite value (CSVLogger writes NA/NaN columns when validation is off). */
 function usable(values: number[] | undefined, epochs: number): number[] | undefined {

@@ -26,9 +26,8 @@ export function formatEvaluation(result: ClassifierEvaluation, digits = 2): stri
   const lines: string[] = [];
   const kind = result.binary ? `binary, threshold ${result.threshold}` : `${result.classNames.length} classes`;
   lines.push(`Evaluated ${result.numSamples.toLocaleString('en-US')} samples (${kind}).`);
-  const headline = [`loss (${result.lossName}): ${result.loss.toFixed(4)}`, `accuracy: ${result.accuracy.toFixed(4)}`];
-  if (result.topK) headline.push(`top-${result.topK.k} accuracy: ${result.topK.accuracy.toFixed(4)}`);
-  lines.push(headline.join(' - '));
+  lines.push(`loss: ${result.loss.toFixed(4)} (${result.lossName})`, `accuracy: ${result.accuracy.toFixed(4)}`);
+  if (result.topK) lines.push(`top-${result.topK.k} accuracy: ${result.topK.accuracy.toFixed(4)}`);
   lines.push('', 'Confusion matrix (rows = true class, columns = predicted class):');
   lines.push(formatConfusionMatrix(result.confusionMatrix, result.classNames));
   lines.push('', 'Classification report:');
