@@ -20,12 +20,12 @@ export interface DiagnoseOptions {
   accuracyGap?: number;
   /** A loss still falling faster than this per epoch (over the last epochs) has not converged. Default 0.01. */
   stillFalling?: number;
+  /** ... unless the model is poor (below) and both losses fall slower than this per epoch: underfitting. Default 0.05. */
+  fastFalling?: number;
   /** Underfitting: training accuracy below this at the plateau (when accuracy is logged). Default 0.8. */
   poorAccuracy?: number;
   /** Underfitting (without accuracy): training loss fell by less than this fraction of its first epoch. Default 0.3. */
   poorLossDrop?: number;
-  /** Underfitting: validation loss at most this much above training loss (no real gap). Default 0.1. */
-  smallGap?: number;
   /** Diverging: training loss ends this many times above its minimum (and above its start). Default 1.5. */
   explode?: number;
 }
@@ -35,9 +35,9 @@ export const DIAGNOSE_DEFAULTS: Required<DiagnoseOptions> = {
   minEpochsSinceBest: 2,
   accuracyGap: 0.15,
   stillFalling: 0.01,
+  fastFalling: 0.05,
   poorAccuracy: 0.8,
   poorLossDrop: 0.3,
-  smallGap: 0.1,
   explode: 1.5,
 };
 
@@ -239,39 +239,37 @@ function judge(f: DiagnosisFacts, o: Required<DiagnoseOptions>, evidence: string
     const accGap = f.finalAccuracy !== null && f.finalValAccuracy !== null ? f.finalAccuracy - f.finalValAccuracy : null;
     const valStalled = (f.valLossTrend ?? 0) > -o.stillFalling;
     if (accGap !== null && accGap >= o.accuracyGap && valStalled) {
-      reasons.length = 0;
       reasons.push(
         `Training accuracy ${num(f.finalAccuracy!)} is ${pct(accGap)} above validation accuracy ${num(f.finalValAccuracy!)} and validation loss has stopped improving: the model fits the training data much better than new data.`,
         ...more,
       );
       return say('overfitting');
     }
-    reasons.length = 0;
-    const valFalling = (f.valLossTrend ?? 0) < -o.stillFalling && best >= f.epochs - 1;
-    if (valFalling) {
-      reasons.push(
-        `Validation loss is still falling (${pct(-f.valLossTrend!)} per epoch over the last ${f.window} epochs, lowest at the last epochs): more epochs should still help.`,
-        ...more,
-      );
-      return say('not yet converged');
-    }
-  } else if ((f.lossTrend ?? 0) < -o.stillFalling * 2) {
+  }
+  // Still improving: validation loss (else training loss) falling faster than stillFalling per epoch, at its best.
+  const rate = f.hasValidation ? f.valLossTrend! : f.lossTrend!;
+  const falling = rate < -o.stillFalling && (!f.hasValidation || f.bestEpoch! >= f.epochs - 1);
+  const drop = (f.firstLoss - f.finalLoss) / Math.abs(f.firstLoss);
+  const poor = f.finalAccuracy !== null ? f.finalAccuracy < o.poorAccuracy : f.finalLoss > 0 && drop < o.poorLossDrop;
+  const which = f.hasValidation ? 'Validation' : 'Training';
+  // A poor model that improves only slowly underfits: more epochs alone will not get it far.
+  const slow = Math.min(rate, f.lossTrend ?? rate) > -o.fastFalling;
+  if (falling && !(poor && slow)) {
     reasons.push(
-      `Training loss is still falling (${pct(-f.lossTrend!)} per epoch over the last ${f.window} epochs): more epochs should still help.`,
+      `${which} loss is still falling (${pct(-rate)} per epoch over the last ${f.window} epochs${f.hasValidation ? ', lowest at the end' : ''}): more epochs should still help.`,
       ...more,
     );
     return say('not yet converged');
   }
-  const drop = (f.firstLoss - f.finalLoss) / Math.abs(f.firstLoss);
-  const poor = f.finalAccuracy !== null ? f.finalAccuracy < o.poorAccuracy : f.finalLoss > 0 && drop < o.poorLossDrop;
-  const noGap = f.finalValLoss === null || f.finalValLoss <= f.finalLoss * (1 + o.smallGap);
-  if (poor && noGap) {
+  // Overfitting was ruled out above, so a model poor on its own training data underfits.
+  if (poor) {
+    const state = falling ? `improves only slowly (${pct(-rate)} per epoch)` : 'has reached a plateau';
     const level =
       f.finalAccuracy !== null
         ? `training accuracy is only ${num(f.finalAccuracy)}`
         : `training loss fell only ${pct(drop)} from its first epoch (${num(f.firstLoss)} to ${num(f.finalLoss)})`;
     reasons.push(
-      `Training has reached a plateau while ${level}${f.finalValLoss !== null ? ', and validation is no better' : ''}: the model is not learning the training data well.`,
+      `Training ${state} while ${level}${f.finalValAccuracy !== null ? ` (validation ${num(f.finalValAccuracy)})` : ''}: the model is not learning the training data well.`,
       ...more,
     );
     return say('underfitting');
