@@ -20,7 +20,7 @@ export interface EvaluateOptions extends GlobalOptions {
   json?: boolean;
   topK: number;
   threshold: number;
-  /** Evaluate on the first N samples only. */
+  /** Evaluate on N samples only: the first N of a dataset's test split, a seeded random N of a folder. */
   limit?: number;
   /** With --data: pixel multiplier (default 1/255) and offset (default 0), as `convkit predict`. */
   scale?: number;
@@ -68,7 +68,9 @@ async function folderData(model: Model, options: EvaluateOptions & { data: strin
     imageSize: [height, width],
     colorMode,
     batchSize: options.batchSize,
-    shuffle: false,
+    // --limit takes a seeded random sample, so it holds every class (the sorted list starts with one class's files).
+    shuffle: options.limit !== undefined,
+    seed: 1337,
   });
   const units = model.outputs[0]?.shape.at(-1) ?? 0;
   const expected = units === 1 ? 2 : units;

@@ -74,7 +74,7 @@ program
     numberOption('--threshold', { min: 0, max: 1 }),
     0.5,
   )
-  .option('--limit <n>', 'evaluate on the first N samples only', count('--limit'))
+  .option('--limit <n>', 'evaluate on N samples only (the first N of --dataset; a seeded random N of --data)', count('--limit'))
   .option('--scale <x>', 'with --data: pixel multiplier before the model (default 1/255)', numberOption('--scale', {}))
   .option('--offset <x>', 'with --data: added after scaling (default 0)', numberOption('--offset', {}))
   .option('--json', 'print only one line: the result as a JSON object')

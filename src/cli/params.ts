@@ -55,4 +55,11 @@ export async function paramsCommand(options: ParamsOptions): Promise<void> {
   b.summary();
   console.log('');
   for (const line of comparison.explanation) console.log(line);
+  const [h, w, c] = options.inputShape ?? [400, 600, 3];
+  if (names.includes('mlp') && c !== 1) {
+    // Seed 003 first counts the MLP on a grayscale image (Flatten(input_shape=(400, 600))): 24,000,100.
+    console.log(
+      `On a grayscale ${h}x${w} image (seed 003's first example) the MLP would have ${h} x ${w} x 100 + 100 = ${(h * w * 100 + 100).toLocaleString('en-US')} parameters.`,
+    );
+  }
 }

@@ -83,8 +83,11 @@ export function compareParams(a: Model, b: Model, names: [string, string] = [a.n
   const big = models[larger]!;
   const small = models[1 - larger]!;
   const ratio = small.totalParams === 0 ? Number.POSITIVE_INFINITY : big.totalParams / small.totalParams;
+  const times = Number.isFinite(ratio) ? `${ratio.toLocaleString('en-US', { maximumFractionDigits: 1 })}x` : 'infinitely';
   const explanation = [
-    `${big.name} has ${n(big.totalParams)} parameters, ${small.name} ${n(small.totalParams)}: ${Number.isFinite(ratio) ? `${ratio.toLocaleString('en-US', { maximumFractionDigits: 1 })}x` : 'infinitely'} more.`,
+    big.totalParams === small.totalParams
+      ? `${models[0].name} and ${models[1].name} both have ${n(big.totalParams)} parameters.`
+      : `${big.name} has ${n(big.totalParams)} parameters, ${small.name} ${n(small.totalParams)}: ${times} more.`,
   ];
   for (const m of models) for (const l of m.layers) explanation.push(`${m.name} / ${l.name} (${l.className}): ${l.arithmetic}.`);
   const hasDense = models.some((m) => m.layers.some((l) => l.className === 'Dense'));

@@ -191,6 +191,18 @@ describe('convkit diagnose', () => {
     assert.equal(json.facts.bestEpoch, 4);
   });
 
+  test('convkit train prints the diagnosis, and diagnoses its own --csv file', () => {
+    const path = join(dir, 'train.csv');
+    const args = ['--model', 'mlp', '--epochs', '2', '--limit', '500', '--validation-split', '0.2', '--seed', '3'];
+    const trained = convkit('train', ...args, '--csv', path, '--out', join(dir, 'trained.keras'));
+    assert.equal(trained.code, 0, trained.stderr);
+    const verdict = /^Diagnosis: (.+)$/m.exec(trained.stdout)?.[1];
+    assert.ok(verdict, trained.stdout);
+    const r = convkit('diagnose', path);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout.split('\n')[0], `Diagnosis: ${verdict}`);
+  });
+
   test('without validation it says what it cannot tell', async () => {
     const path = await csv('train-only.csv', [{ loss: 1 }, { loss: 0.6 }, { loss: 0.45 }, { loss: 0.44 }, { loss: 0.439 }]);
     const r = convkit('diagnose', path);
@@ -221,6 +233,7 @@ describe('convkit params', () => {
     assert.match(r.stdout, /Total params: 2,800/);
     assert.match(r.stdout, /mlp has 72,000,100 parameters, cnn 2,800: 25,714\.3x more\./);
     assert.match(r.stdout, /Weight sharing: a convolution/);
+    assert.match(r.stdout, /grayscale 400x600 image .* 400 x 600 x 100 \+ 100 = 24,000,100 parameters/);
     // The seed's own figure: a 400x600 grayscale image gives 400*600*100 + 100 = 24,000,100 (and 9*100 + 100 for the CNN).
     const gray = lastJson(convkit('params', '--compare', 'mlp,cnn', '--input-shape', '400,600,1', '--json').stdout) as {
       models: { totalParams: number }[];
@@ -246,6 +259,17 @@ describe('convkit params', () => {
     // dense: 784*10 + 10 = 7,850. conv: 8*(9+1) = 80, then 13*13*8 = 1,352 inputs x 10 + 10 = 13,530; 13,610 in all.
     assert.match(r.stdout, /conv\.keras has 13,610 parameters, dense\.keras 7,850: 1\.7x more\./);
     assert.match(r.stdout, /1,352 inputs x 10 units \+ 10 biases = 13,530/);
+  });
+
+  const kerasMnist = `${SHARED_DATA}keras-mnist/classic-cnn/`;
+  test('--compare a legacy .h5 and a .keras written by Keras', { skip: skipUnless(missingFile(kerasMnist)) }, () => {
+    need(missingFile(kerasMnist));
+    const r = convkit('params', '--compare', `${kerasMnist}mnist_cnn.h5,${kerasMnist}mnist_cnn.keras`);
+    assert.equal(r.code, 0, r.stderr);
+    // Conv 3*3*1*32 + 32 = 320, Conv 3*3*32*64 + 64 = 18,496, Dense 1,600*128 + 128 = 204,928, Dense 128*10 + 10 = 1,290.
+    assert.match(r.stdout, /mnist_cnn\.h5 and mnist_cnn\.keras both have 225,034 parameters\./);
+    assert.match(r.stdout, /32 filters x \(3x3x1 weights\) \+ 32 biases = 320/);
+    assert.match(r.stdout, /1,600 inputs x 128 units \+ 128 biases = 204,928/);
   });
 
   test('bad input is named', () => {
