@@ -63,6 +63,13 @@ export { type BaseLayerConfig, type CallContext, clearSession, Layer, type Layer
 export { callLayer, Input, type InputConfig, SymbolicTensor } from './models/input.js';
 export { Model, type ModelArgs } from './models/model.js';
 export { modelFromKeras, modelToKeras } from './models/model-config.js';
+export {
+  compareParams,
+  type ModelParams,
+  modelParams,
+  type ParameterComparison,
+  seed003Models,
+} from './models/parameter-comparison.js';
 export { Sequential, type SequentialArgs } from './models/sequential.js';
 export type { SummaryOptions } from './models/summary.js';
 export { type Augment, type AugmentationOptions, augmentation } from './preprocessing/augmentation.js';
