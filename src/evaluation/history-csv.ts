@@ -32,9 +32,11 @@ export function parseHistoryCsv(text: string, source = 'history CSV'): HistoryCs
   const bad = (what: string, hint = "Expected CSVLogger's file: a header 'epoch,loss,...' and one row per epoch.") =>
     new FormatError(`${source}: ${what}. ${hint}`);
   if (header === undefined) throw bad('the file is empty');
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what marks a binary file
+  if (/[\u0000-\u0008\u000e-\u001f]/.test(text.slice(0, 4096))) throw bad('the file is binary, not text (a model file?)');
   const separator = [',', ';', '\t'].find((s) => header.includes(s)) ?? ',';
   const names = header.split(separator).map((n) => n.trim());
-  if (names[0] !== 'epoch') throw bad(`the first column is ${JSON.stringify(names[0])}, not 'epoch'`);
+  if (names[0] !== 'epoch') throw bad(`the first column is ${JSON.stringify(names[0]?.slice(0, 40))}, not 'epoch'`);
   if (!names.includes('loss')) throw bad(`there is no 'loss' column (columns: ${names.join(', ')})`);
   if (lines.length < 2) throw bad('there are no epoch rows');
   const columns: Record<string, (number | null)[]> = Object.fromEntries(names.slice(1).map((n) => [n, []]));

@@ -79,6 +79,9 @@ describe('readHistoryCsv', () => {
     assert.throws(() => readHistoryCsv(join(dir, 'missing.csv')), NotFoundError);
     const binary = join(dir, 'binary.csv');
     writeFileSync(binary, Buffer.from([0, 1, 2, 3]));
-    assert.throws(() => readHistoryCsv(binary), FormatError);
+    assert.throws(
+      () => readHistoryCsv(binary),
+      (e: Error) => e instanceof FormatError && /binary, not text/.test(e.message),
+    );
   });
 });
