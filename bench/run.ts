@@ -5,6 +5,7 @@
 import { cpus, loadavg } from 'node:os';
 import { runBusyMachineBench } from './busy-machine.js';
 import { busyThreadModes } from './busy-thread-modes.js';
+import { runEvaluationBench } from './evaluation.js';
 import { runFitBench } from './fit-epoch.js';
 import { runImageFolderBench } from './image-folder.js';
 import { runKernelStepBench } from './kernel-step.js';
@@ -37,6 +38,8 @@ console.log('\n## fit() epoch and predict() vs PyTorch\n');
 console.log(await runFitBench(threads));
 console.log('\n## Image-folder input pipeline vs torchvision\n');
 console.log(await runImageFolderBench());
+console.log('\n## Evaluation: the full classifier report vs evaluate() and sklearn\n');
+console.log(await runEvaluationBench(threads));
 console.log('\n## Training step on a busy machine\n');
 console.log(await runBusyMachineBench(repeats));
 console.log('\n## One thread beside two busy processes, however the count was set\n');

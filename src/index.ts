@@ -15,6 +15,36 @@ export { ReduceLROnPlateau, type ReduceLROnPlateauOptions } from './callbacks/re
 export { TerminateOnNaN } from './callbacks/terminate-on-nan.js';
 export { type BatchSource, MappedDataset } from './datasets/mapped-dataset.js';
 export * from './errors.js';
+export {
+  type ClassificationReport,
+  type ClassificationReportOptions,
+  type ClassReportRow,
+  type ClassScores,
+  type ConfusedPair,
+  classificationReport,
+  confusionMatrix,
+  formatClassificationReport,
+  mostConfused,
+} from './evaluation/classification-metrics.js';
+export {
+  DIAGNOSE_DEFAULTS,
+  type DiagnoseOptions,
+  type Diagnosis,
+  type DiagnosisFacts,
+  diagnose,
+  formatDiagnosis,
+  type HistoryLike,
+  type Verdict,
+} from './evaluation/diagnose.js';
+export {
+  type ClassifierData,
+  type ClassifierEvaluation,
+  type ClassifierPredictions,
+  type EvaluateClassifierOptions,
+  evaluateClassifier,
+  type LossExample,
+} from './evaluation/evaluate-classifier.js';
+export { formatConfusionMatrix, formatEvaluation } from './evaluation/evaluation-text.js';
 export { type GradCamOptions, type GradCamResult, gradCam } from './explain/grad-cam.js';
 export { blendHeatmap, jetColor, resizeMap, scaleToUnit } from './explain/heatmap.js';
 export { type SaliencyOptions, type SaliencyResult, saliencyMap } from './explain/saliency.js';
@@ -34,6 +64,13 @@ export type { CustomObjects } from './layers/serialization.js';
 export { callLayer, Input, type InputConfig, SymbolicTensor } from './models/input.js';
 export { Model, type ModelArgs } from './models/model.js';
 export { modelFromKeras, modelToKeras } from './models/model-config.js';
+export {
+  compareParams,
+  type ModelParams,
+  modelParams,
+  type ParameterComparison,
+  seed003Models,
+} from './models/parameter-comparison.js';
 export { Sequential, type SequentialArgs } from './models/sequential.js';
 export type { SummaryOptions } from './models/summary.js';
 export { type Augment, type AugmentationOptions, augmentation } from './preprocessing/augmentation.js';

@@ -27,6 +27,7 @@ export {
   type SplitReport,
   splitFolders,
 } from './datasets/split-folders.js';
+export { type HistoryCsv, parseHistoryCsv, readHistoryCsv } from './evaluation/history-csv.js';
 export * from './index.js';
 export { saveModel } from './io/keras-file.js';
 export { formatWeightsReport } from './io/legacy-h5-weights.js';

@@ -71,4 +71,28 @@ describe('examples', () => {
     assert.equal(r.stdout.match(/Classe predita foi \d com \d+%\. Classe correta é 0, T-shirt\/top\./g)?.length, 3);
     assert.match(r.stdout, /Total params: 118,980/);
   });
+
+  test("fashion-mnist-evaluation runs seed 003's evaluation steps and the report", {
+    skip: skipUnless(missingFile(fashion)),
+  }, () => {
+    need(missingFile(fashion));
+    const r = example(
+      'fashion-mnist-evaluation.ts',
+      '--data-dir',
+      fashion,
+      '--epochs',
+      '2',
+      '--limit',
+      '1000',
+      '--test-limit',
+      '300',
+    );
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^Diagnosis: (overfitting|underfitting|healthy|not yet converged|diverging)$/m);
+    assert.match(r.stdout, /Classe predita foi \d com \d+%\. Classe correta é \d, [^.]+\./);
+    assert.match(r.stdout, /^Confusion matrix \(rows = true class, columns = predicted class\):$/m);
+    assert.match(r.stdout, /^ {4}accuracy {27}\d\.\d\d {7}300$/m);
+    assert.match(r.stdout, /^ {2}Ankle boot +\d\.\d\d +\d\.\d\d +\d\.\d\d +\d+$/m);
+    assert.match(r.stdout, /The model confuses \S/);
+  });
 });

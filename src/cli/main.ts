@@ -59,11 +59,25 @@ program
 
 program
   .command('evaluate')
-  .description('evaluate a saved model on a dataset test split')
+  .description(
+    'evaluate a saved classifier on a dataset test split or an image folder: loss, accuracy, confusion matrix, classification report, top losses',
+  )
   .argument('<model>', 'a .keras file')
   .option('--dataset <name>', 'mnist | fashion-mnist', 'mnist')
   .option('--data-dir <dir>', 'folder with the dataset IDX files')
+  .option('--data <dir>', 'evaluate on images in class subfolders of <dir> instead of --dataset')
   .option('--batch-size <n>', 'samples per step', count('--batch-size'), 32)
+  .option('--top-k <k>', 'k of the top-k accuracy', count('--top-k'), 5)
+  .option(
+    '--threshold <p>',
+    'binary (one sigmoid output) models: class 1 above this',
+    numberOption('--threshold', { min: 0, max: 1 }),
+    0.5,
+  )
+  .option('--limit <n>', 'evaluate on N samples only (the first N of --dataset; a seeded random N of --data)', count('--limit'))
+  .option('--scale <x>', 'with --data: pixel multiplier before the model (default 1/255)', numberOption('--scale', {}))
+  .option('--offset <x>', 'with --data: added after scaling (default 0)', numberOption('--offset', {}))
+  .option('--json', 'print only one line: the result as a JSON object')
   .action(async (model, options) => (await import('./evaluate.js')).evaluateCommand(model, { ...program.opts(), ...options }));
 
 program
@@ -125,6 +139,23 @@ program
   .action(async (input, output, options) =>
     (await import('./convert.js')).convertCommand(input, output, { ...program.opts(), ...options }),
   );
+
+program
+  .command('diagnose')
+  .description(
+    'diagnose a training run from its CSVLogger file: overfitting, underfitting, healthy, not yet converged or diverging',
+  )
+  .argument('<history>', "the CSV file written by CSVLogger (convkit train --csv, or Keras's CSVLogger)")
+  .option('--json', 'print the diagnosis as one JSON object')
+  .action(async (history, options) => (await import('./diagnose.js')).diagnoseCommand(history, options));
+
+program
+  .command('params')
+  .description("compare two models' parameter counts (seed 003): the seed's MLP and CNN, or two saved model files")
+  .requiredOption('--compare <a,b>', "'mlp,cnn' (Flatten + Dense(100) vs Conv2D(100, 3x3)) or two model files 'a.keras,b.keras'")
+  .option('--input-shape <h,w,c>', 'input shape for mlp,cnn (default 400,600,3)', shapeOption('--input-shape'))
+  .option('--json', 'print the comparison as one JSON object')
+  .action(async (options) => (await import('./params.js')).paramsCommand({ ...program.opts(), ...options }));
 
 program
   .command('split')

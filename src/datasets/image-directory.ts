@@ -190,8 +190,9 @@ export class ImageDirectoryDataset extends ImageFilesBatches<Batch> implements D
   protected batchOf(images: Tensor, files: number[]): Batch {
     const n = files.length;
     const data = Float32Array.from(files, (f) => this.labels[f]!);
-    if (this.settings.labelMode === 'categorical') return { x: images, y: oneHot(data, this.classNames.length) };
-    return { x: images, y: this.settings.labelMode === 'binary' ? { data, shape: [n, 1] } : { data, shape: [n] } };
+    const paths = files.map((f) => this.filePaths[f]!);
+    if (this.settings.labelMode === 'categorical') return { x: images, y: oneHot(data, this.classNames.length), paths };
+    return { x: images, y: this.settings.labelMode === 'binary' ? { data, shape: [n, 1] } : { data, shape: [n] }, paths };
   }
 }
 

@@ -11,6 +11,8 @@ export interface Batch {
   x: Tensor | Tensor[];
   y: Tensor;
   sampleWeight?: Float32Array;
+  /** Where each sample came from (image files), when the dataset knows; evaluation reports name them. */
+  paths?: string[];
 }
 
 /**

@@ -10,6 +10,7 @@ import type { CallContext } from '../layers/layer.js';
 import type { Model } from '../models/model.js';
 import { formatShape, type Tensor } from '../tensor.js';
 import { checkLabelShape, checkSampleCount, checkSampleWeight } from './data-checks.js';
+import type { Loss } from './losses.js';
 import { drawSeed } from './seed.js';
 
 /** Per-model training scratch: call context, loss buffers, running epoch totals. */
@@ -227,4 +228,29 @@ export function combinedWeights(
     out[i] = (sampleWeight ? sampleWeight[i]! : 1) * (classWeight[label] ?? 1);
   }
   return out;
+}
+
+/**
+ * Inference on one batch with each sample's loss, computed the way runBatch computes it (fused with the output
+ * softmax or sigmoid when possible), without touching the running totals, metrics or weights. Returns copies.
+ * y must already be in the loss's label format (class indices for the sparse loss, one-hot or 0/1 otherwise).
+ */
+export function predictWithLosses(model: Model, xs: Tensor[], y: Tensor, loss: Loss): { output: Tensor; losses: Float32Array } {
+  const state = stepState(model);
+  const out = inferBatch(model, xs);
+  const n = out.shape[0]!;
+  const output: Tensor = { data: out.data.slice(), shape: [...out.shape] };
+  checkLabels(model, loss.kind, out, y, 0);
+  const fusable = loss.fromLogits ? null : model.fusableOutputLayer();
+  const fused = fusable !== null && FUSIONS[loss.kind] === fusable.outputActivation();
+  const input = fused ? fusable.preActivation() : out;
+  const losses = new Float32Array(n);
+  state.ctx.backend.lossForward(losses, null, input.data, y.data, {
+    kind: loss.kind,
+    batch: n,
+    classes: input.data.length / Math.max(n, 1),
+    fromLogits: fused || loss.fromLogits,
+    labelSmoothing: loss.labelSmoothing,
+  });
+  return { output, losses };
 }

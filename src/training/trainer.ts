@@ -5,6 +5,7 @@
 import type { LossKind } from '../backend/backend.js';
 import { Callback, type Logs, type TrainParams } from '../callbacks/callback.js';
 import { ConfigError, invalid, ValueError } from '../errors.js';
+import { diagnose, formatDiagnosis } from '../evaluation/diagnose.js';
 import type { Model } from '../models/model.js';
 import { checkOptions } from '../options.js';
 import { writeOut } from '../output.js';
@@ -35,6 +36,11 @@ export interface FitOptions {
   initialEpoch?: number;
   stepsPerEpoch?: number;
   validationBatchSize?: number;
+  /**
+   * Print diagnose(history) (overfitting, underfitting, ...) after training. Default: when verbose is not 0 and at
+   * least two epochs ran. false turns it off.
+   */
+  diagnose?: boolean;
 }
 
 export interface EvaluateOptions {
@@ -67,6 +73,7 @@ const FIT_KEYS = [
   'initialEpoch',
   'stepsPerEpoch',
   'validationBatchSize',
+  'diagnose',
 ];
 const EVALUATE_KEYS = ['batchSize', 'verbose', 'sampleWeight', 'callbacks', 'steps', 'returnDict'];
 const PREDICT_KEYS = ['batchSize', 'verbose', 'callbacks'];
@@ -220,6 +227,9 @@ export async function fit(
   const epochs = positiveInt('fit', 'epochs', options.epochs ?? 1);
   const batchSize = positiveInt('fit', 'batchSize', options.batchSize ?? 32);
   const verbose = options.verbose ?? 1;
+  if (options.diagnose !== undefined && typeof options.diagnose !== 'boolean') {
+    throw new ConfigError(invalid('fit', 'diagnose', 'true or false', options.diagnose));
+  }
   const limit = options.stepsPerEpoch !== undefined ? positiveInt('fit', 'stepsPerEpoch', options.stepsPerEpoch) : null;
   let train: Source;
   let validation: Source | null = null;
@@ -320,6 +330,7 @@ export async function fit(
     bar?.update(step, epochLogs, true);
   }
   for (const cb of callbacks) await cb.onTrainEnd(epochLogs);
+  if ((options.diagnose ?? verbose !== 0) && history.epoch.length >= 2) writeOut(`${formatDiagnosis(diagnose(history))}\n`);
   return history;
 }
 
