@@ -3,28 +3,34 @@
 // for train / validation / test at 224x224 with augmentation on train only, freeze everything, unfreeze the last 5
 // layers, recompile at learning rate 1e-5, train with EarlyStopping, ReduceLROnPlateau and ModelCheckpoint, show
 // the learning curves, evaluate on test (accuracy, confusion matrix, classification report, predicted vs true),
-// then predict one image ("Cachorro" / "Gato") and a batch shown as a grid. Printed as text, not drawn.
+// then predict one image ("Cachorro" / "Gato") and a batch shown as a grid. Printed as text and drawn as SVG files
+// (learning-curves.svg, confusion-matrix.svg, true-vs-predicted.svg, predictions.svg) in the current folder.
 // Run: npx tsx examples/fine-tune-cats-dogs.ts [--base keras_model.h5] [--data cats-dogs] [--epochs 10]
 
 import { parseArgs } from 'node:util';
 import {
   Adam,
   argMax,
+  confusionMatrixSpec,
   EarlyStopping,
   flattenModel,
   freeze,
   Input,
   imageDatasetFromDirectory,
   inlineModel,
+  learningCurvesSpec,
   loadImagesFor,
   loadModel,
   Model,
   ModelCheckpoint,
+  predictionGrid,
   RandomFlip,
   RandomRotation,
   RandomTranslation,
   ReduceLROnPlateau,
+  savePlot,
   scaledDataset,
+  trueVsPredictedSpec,
   unfreeze,
 } from '../src/node.js';
 
@@ -100,6 +106,8 @@ history.epoch.forEach((e, i) => {
   console.log(`${String(e + 1).padStart(5)} ${cell('accuracy')}  ${cell('val_accuracy')}    ${cell('loss')} ${cell('val_loss')}`);
 });
 
+await savePlot(learningCurvesSpec(history, { monitor: 'val_accuracy' }), 'learning-curves.svg');
+
 // 6. Evaluation on the test folder: accuracy, confusion matrix, classification report, predicted vs true.
 const [, testAccuracy] = (await model.evaluate(toMinusOneOne(testFolder), { verbose: 0 })) as number[];
 console.log(`\nTest accuracy: ${(100 * testAccuracy!).toFixed(2)}%`);
@@ -123,6 +131,8 @@ for (const [c, name] of names.entries()) {
   );
 }
 console.log(`Predicted vs true (the notebook's scatter): ${Array.from(predicted, (p, i) => `${p}/${truth[i]}`).join(' ')}`);
+await savePlot(confusionMatrixSpec(confusion, { classNames: names }), 'confusion-matrix.svg');
+await savePlot(trueVsPredictedSpec(truth, predicted, { classNames: names }), 'true-vs-predicted.svg');
 
 // 7. One image, as the notebook's function: load, centre crop to 224x224, scale, predict, answer in Portuguese.
 const answer = (probabilities: ArrayLike<number>) => (probabilities[1]! > probabilities[0]! ? 'Cachorro' : 'Gato');
@@ -138,3 +148,11 @@ const cells = batch.map((path, i) => {
   return `${path.split('/').pop()!.padEnd(18)} ${answer(row).padEnd(8)} ${(100 * Math.max(row[0]!, row[1]!)).toFixed(1).padStart(5)}%`;
 });
 for (let i = 0; i < cells.length; i += 2) console.log(cells.slice(i, i + 2).join('   |   '));
+// The notebook's picture grid: the photos as the model saw them, framed green when right and red when wrong.
+const shown = await loadImagesFor(model, batch, { preprocess: 'teachable-machine' });
+const shownLabels = batch.map((path) => testFolder.labels[testFolder.filePaths.indexOf(path)]!);
+await savePlot(
+  await predictionGrid(shown, probabilities, shownLabels, { classNames: ['Gato', 'Cachorro'], columns: 4, valueRange: [-1, 1] }),
+  'predictions.svg',
+);
+console.log('Saved learning-curves.svg, confusion-matrix.svg, true-vs-predicted.svg and predictions.svg');

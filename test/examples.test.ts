@@ -2,7 +2,7 @@
 
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -78,5 +78,8 @@ describe('examples', () => {
     assert.match(r.stdout, /cat\.\S+\.jpg: (Gato|Cachorro)/);
     assert.equal(r.stdout.match(/(Gato|Cachorro) +\d+\.\d%/g)?.length, 4, 'a grid of the 4 test images');
     assert.ok(existsSync(join(dir, 'fine_tuned_model.keras')));
+    for (const file of ['learning-curves.svg', 'confusion-matrix.svg', 'true-vs-predicted.svg', 'predictions.svg']) {
+      assert.match(readFileSync(join(dir, file), 'utf8'), /^<svg/, file);
+    }
   });
 });
