@@ -90,7 +90,7 @@ model.compile({ optimizer: new Adam(1e-5), loss: 'categoricalCrossentropy', metr
 const callbacks = [
   new EarlyStopping('val_loss', { patience: 5, restoreBestWeights: true }),
   new ReduceLROnPlateau('val_accuracy', { factor: 0.5, patience: 3, verbose: 1 }),
-  new ModelCheckpoint('fine_tuned_model.keras', { monitor: 'val_accuracy', saveBestOnly: true, verbose: 1 }),
+  new ModelCheckpoint('fine_tuned_model.h5', { monitor: 'val_accuracy', saveBestOnly: true, verbose: 1 }),
 ];
 const history = await model.fit(toMinusOneOne(trainFolder), {
   epochs,

@@ -77,7 +77,7 @@ describe('examples', () => {
     assert.match(r.stdout, /cats +\d\.\d\d +\d\.\d\d +\d\.\d\d +2/);
     assert.match(r.stdout, /cat\.\S+\.jpg: (Gato|Cachorro)/);
     assert.equal(r.stdout.match(/(Gato|Cachorro) +\d+\.\d%/g)?.length, 4, 'a grid of the 4 test images');
-    assert.ok(existsSync(join(dir, 'fine_tuned_model.keras')));
+    assert.ok(existsSync(join(dir, 'fine_tuned_model.h5')));
     for (const file of ['learning-curves.svg', 'confusion-matrix.svg', 'true-vs-predicted.svg', 'predictions.svg']) {
       assert.match(readFileSync(join(dir, file), 'utf8'), /^<svg/, file);
     }

@@ -102,7 +102,7 @@ program
   .option('--image-size <h,w>', "input size (default and only accepted value: the base's)", sizeOption('--image-size'))
   .option('--preprocess <name>', 'teachable-machine | mnist | none', 'teachable-machine')
   .option('--augment <spec>', 'training augmentation, e.g. flip,rotation=0.1,zoom=0.1,translation=0.1 (default none)')
-  .option('--out <path>', 'where to save the best model (.keras)', 'best.keras')
+  .option('--out <path>', 'where to save the best model (.keras, or .h5 as Keras 2)', 'best.keras')
   .option('--labels-out <path>', 'also write the class names as labels.txt ("index name" lines)')
   .option('--cache', 'keep decoded images in memory after the first epoch (faster; 150 KB per 224x224 image)')
   .action(async (options) => (await import('./finetune.js')).finetuneCommand({ ...program.opts(), ...options }));

@@ -51,7 +51,7 @@ export interface FineTuneOptions {
   preprocess?: PreprocessName;
   /** Augmentation: a spec ('flip,rotation=0.1,zoom=0.1') or layers; default none. */
   augment?: string | Layer[];
-  /** Where the best model (highest val_accuracy) is saved (.keras). */
+  /** Where the best model (highest val_accuracy) is saved: .keras, or a Keras 2 style .h5 as seed 004 saves. */
   out: string;
   /** EarlyStopping patience on val_loss (default 5) and ReduceLROnPlateau patience on val_accuracy (default 3, factor 0.5). */
   earlyStoppingPatience?: number;
@@ -147,9 +147,12 @@ function assemble(base: Model, options: FineTuneOptions, augmentation: Layer[], 
 export async function fineTune(rawOptions: FineTuneOptions): Promise<FineTuneResult> {
   const options = checkOptions<FineTuneOptions>(WHERE, rawOptions, KEYS);
   if (typeof options.data !== 'string') throw new ConfigError(invalid(WHERE, 'data', 'a folder path', options.data));
-  if (typeof options.out !== 'string' || options.out === '')
-    throw new ConfigError(invalid(WHERE, 'out', 'a .keras path', options.out));
-  checkWritable(options.out, `${WHERE} (out)`, ['.keras']);
+  if (typeof options.out !== 'string' || options.out === '' || options.out.endsWith('.weights.h5')) {
+    throw new ConfigError(
+      invalid(WHERE, 'out', "a model path ending in '.keras' or '.h5' (a whole model, not weights only)", options.out),
+    );
+  }
+  checkWritable(options.out, `${WHERE} (out)`, ['.keras', '.h5']);
   const epochs = positiveInt('epochs', options.epochs, 10);
   const batchSize = positiveInt('batchSize', options.batchSize, 32);
   const unfreezeLast = positiveInt('unfreeze', options.unfreeze, 5, 0);

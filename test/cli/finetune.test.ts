@@ -156,7 +156,8 @@ describe('cli finetune', { skip: skipUnless(missingFile(CATS_DOGS)) }, () => {
       [{}, /the base's head outputs 3 classes, but .* has 2 class folders.*--replace-head/],
       [{ replaceHead: true, imageSize: [64, 64] }, /invalid 'imageSize'. Expected the base's input size \[32, 32\]/],
       [{ preprocess: 'tm' as 'none' }, /invalid 'preprocess'. Expected 'teachable-machine', 'mnist', 'none', received "tm"/],
-      [{ out: join(dir, 'best.h5') }, /Expected a name ending in '.keras'/],
+      [{ out: join(dir, 'best.txt') }, /Expected a name ending in '.keras' or '.h5'/],
+      [{ out: join(dir, 'best.weights.h5') }, /invalid 'out'. Expected a model path ending in '.keras' or '.h5'/],
       [{ replaceHead: true, unfreeze: 0 }, /invalid 'unfreeze'. Expected layers with weights/],
     ];
     for (const [options, message] of cases) {
