@@ -211,7 +211,9 @@ describe('applications with real weight files (loadWeights, the cache, Teachable
       mkdirSync(join(home, 'models'));
       copyFileSync(V1_FILE, join(home, 'models', 'mobilenet_2_5_224_tf_no_top.h5'));
       const cached = await applications.MobileNet({ alpha: 0.25, includeTop: false, weights: 'imagenet' });
-      cached.weights.forEach((w, i) => assert.deepEqual(w.value, fromPath.weights[i]!.value));
+      cached.weights.forEach((w, i) => {
+        assert.deepEqual(w.value, fromPath.weights[i]!.value);
+      });
     } finally {
       if (saved === undefined) delete process.env.CONVKIT_HOME;
       else process.env.CONVKIT_HOME = saved;

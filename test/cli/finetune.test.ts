@@ -116,7 +116,9 @@ describe('cli finetune', { skip: skipUnless(missingFile(CATS_DOGS)) }, () => {
     for (const name of ['conv_a', 'bn_a', 'conv_b']) {
       const before = original.getLayer(name).getWeights();
       const afterTuning = tuned.getLayer(name).getWeights();
-      before.forEach((w, i) => assert.deepEqual(Array.from(afterTuning[i]!), Array.from(w), `${name} weight ${i}`));
+      before.forEach((w, i) => {
+        assert.deepEqual(Array.from(afterTuning[i]!), Array.from(w), `${name} weight ${i}`);
+      });
     }
 
     // predict reads the labels file and the preset; its probabilities are the library's on the same files.
@@ -143,7 +145,9 @@ describe('cli finetune', { skip: skipUnless(missingFile(CATS_DOGS)) }, () => {
     const expected = await tuned.predict(x, { verbose: 0 });
     rows.forEach((row, i) => {
       assert.ok(['cats', 'dogs'].includes(row.label));
-      row.probabilities.forEach((v, c) => assert.ok(Math.abs(v - expected.data[i * 2 + c]!) < 1e-6, `image ${i} class ${c}`));
+      row.probabilities.forEach((v, c) => {
+        assert.ok(Math.abs(v - expected.data[i * 2 + c]!) < 1e-6, `image ${i} class ${c}`);
+      });
     });
   });
 
