@@ -10,6 +10,7 @@ import { runFitBench } from './fit-epoch.js';
 import { runImageFolderBench } from './image-folder.js';
 import { runKernelStepBench } from './kernel-step.js';
 import { runMainJobMemoryBench } from './main-job-memory.js';
+import { runMobileNetV2Bench } from './mobilenet-v2.js';
 import { runStartupBench } from './startup.js';
 
 const threads = Number(process.env.CONVKIT_BENCH_THREADS ?? 2);
@@ -40,6 +41,8 @@ console.log('\n## Image-folder input pipeline vs torchvision\n');
 console.log(await runImageFolderBench());
 console.log('\n## Evaluation: the full classifier report vs evaluate() and sklearn\n');
 console.log(await runEvaluationBench(threads));
+console.log('\n## MobileNetV2 0.35 (Teachable Machine) inference and fine-tuning step vs PyTorch\n');
+console.log(await runMobileNetV2Bench(threads));
 console.log('\n## Training step on a busy machine\n');
 console.log(await runBusyMachineBench(repeats));
 console.log('\n## One thread beside two busy processes, however the count was set\n');

@@ -55,6 +55,7 @@ export {
   type FeatureExtractorOptions,
   featureExtractor,
   flattenModel,
+  inlineModel,
 } from './fine-tuning/surgery.js';
 export * as initializers from './initializers.js';
 export * as layers from './layers/index.js';

@@ -28,8 +28,11 @@ export {
   splitFolders,
 } from './datasets/split-folders.js';
 export { type HistoryCsv, parseHistoryCsv, readHistoryCsv } from './evaluation/history-csv.js';
+export { parseAugmentation } from './fine-tuning/augmentation-spec.js';
+export { type FineTuneOptions, type FineTuneResult, fineTune } from './fine-tuning/fine-tune-folder.js';
 export * from './index.js';
 export { saveModel } from './io/keras-file.js';
+export { parseLabels, readLabels, writeLabels } from './io/labels.js';
 export { formatWeightsReport } from './io/legacy-h5-weights.js';
 export {
   type LoadWeightsOptions,
@@ -72,6 +75,15 @@ export {
   type ValueRange,
 } from './plots/index.js';
 export { type LoadImageOptions, loadImage, stackImages } from './preprocessing/image.js';
+export {
+  type LoadImagesOptions,
+  loadImagesFor,
+  PREPROCESSING,
+  type Preprocessing,
+  type PreprocessName,
+  preprocessing,
+  scaledDataset,
+} from './preprocessing/presets.js';
 export { buildReport, type ReportEvaluation, type ReportOptions, writeReport } from './report/build-report.js';
 export { type ModelSpec, type ServeOptions, type ServerHandle, serve } from './serve/server.js';
 export * as utils from './utils/index.js';

@@ -2,7 +2,7 @@
 
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -94,5 +94,41 @@ describe('examples', () => {
     assert.match(r.stdout, /^ {4}accuracy {27}\d\.\d\d {7}300$/m);
     assert.match(r.stdout, /^ {2}Ankle boot +\d\.\d\d +\d\.\d\d +\d\.\d\d +\d+$/m);
     assert.match(r.stdout, /The model confuses \S/);
+  });
+
+  const catsDogs = resolve('../shared/data/cats-dogs');
+  const teachable = resolve('../shared/data/teachable-machine/cat-dog-11Maximus11/keras_model.h5');
+  test('fine-tune-cats-dogs runs seed 004 on a tiny folder', {
+    skip: skipUnless(missingFile(catsDogs) ?? missingFile(teachable)),
+  }, () => {
+    need(missingFile(catsDogs) ?? missingFile(teachable));
+    // Three photos per class and split (copies in the temp folder), one epoch: the notebook's steps, not its numbers.
+    const data = join(dir, 'cats-dogs-tiny');
+    for (const split of ['train', 'validation', 'test']) {
+      for (const cls of ['cats', 'dogs']) {
+        mkdirSync(join(data, split, cls), { recursive: true });
+        for (const file of readdirSync(join(catsDogs, split, cls))
+          .sort()
+          .slice(0, split === 'test' ? 2 : 3)) {
+          copyFileSync(join(catsDogs, split, cls, file), join(data, split, cls, file));
+        }
+      }
+    }
+    const r = example('fine-tune-cats-dogs.ts', '--base', teachable, '--data', data, '--epochs', '1');
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /Total params: 538,508/);
+    assert.match(r.stdout, /Trainable layers: Conv_1_bn, out_relu, \S+, dense_Dense1, dense_Dense2/);
+    assert.match(r.stdout, /Classes: cats, dogs \(train 6, validation 6, test 4 images\)/);
+    // The Teachable Machine model was trained on cats and dogs: one epoch at 1e-5 keeps it right on these photos.
+    const accuracy = Number(/Test accuracy: (\d+\.\d+)%/.exec(r.stdout)?.[1]);
+    assert.ok(accuracy >= 75, `test accuracy ${accuracy}%`);
+    assert.match(r.stdout, /Confusion matrix \(rows true, columns predicted: cats, dogs\)/);
+    assert.match(r.stdout, /cats +\d\.\d\d +\d\.\d\d +\d\.\d\d +2/);
+    assert.match(r.stdout, /cat\.\S+\.jpg: (Gato|Cachorro)/);
+    assert.equal(r.stdout.match(/(Gato|Cachorro) +\d+\.\d%/g)?.length, 4, 'a grid of the 4 test images');
+    assert.ok(existsSync(join(dir, 'fine_tuned_model.h5')));
+    for (const file of ['learning-curves.svg', 'confusion-matrix.svg', 'true-vs-predicted.svg', 'predictions.svg']) {
+      assert.match(readFileSync(join(dir, file), 'utf8'), /^<svg/, file);
+    }
   });
 });

@@ -88,12 +88,38 @@ program
   .option('--top <k>', 'show the K most likely classes', count('--top'), 1)
   .option('--json', 'print one JSON object per image (probabilities in class order and the top label)')
   .option('--labels <file>', 'class names, one per line ("index name" lines as Teachable Machine writes also work)')
+  .option('--preprocess <name>', 'teachable-machine (centre crop, x/127.5 - 1) | mnist (grayscale, x/255) | none (0..255)')
   .option('--scale <x>', 'pixel multiplier before the model (default 1/255)', numberOption('--scale', {}))
   .option('--offset <x>', 'added after scaling (default 0)', numberOption('--offset', {}))
   .option('--invert', 'invert grayscale images (black digits on white paper -> MNIST style)')
   .action(async (model, images, options) =>
     (await import('./predict.js')).predictCommand(model, images, { ...program.opts(), ...options }),
   );
+
+program
+  .command('finetune')
+  .description('fine-tune a pretrained model (Keras / Teachable Machine file) on image folders, as seed 004 does')
+  .requiredOption('--base <model>', 'the pretrained model file (keras_model.h5, .keras)')
+  .requiredOption('--data <dir>', 'a folder with train/ and validation/ (and optionally test/), one subfolder per class')
+  .option('--replace-head', "replace the classifier by a new Dense softmax over the data's class folders")
+  .option('--feature-layer <name>', 'with --replace-head: the last base layer to keep (default: the one before the Dense head)')
+  .option('--unfreeze <n>', 'train the last N layers, counted as Keras counts model.layers', count('--unfreeze', 0), 5)
+  .option('--unfreeze-layers <names>', 'also train these layers (comma-separated names)')
+  .option('--lr <rate>', "Adam's learning rate", numberOption('--lr', { min: 0, minExclusive: true }), 1e-5)
+  .option('--epochs <n>', 'at most this many epochs (EarlyStopping may stop sooner)', count('--epochs'), 10)
+  .option('--batch-size <n>', 'samples per step', count('--batch-size'), 32)
+  .option(
+    '--seed <n>',
+    'random seed (shuffling, augmentation, new weights)',
+    numberOption('--seed', { integer: true, min: 0, max: 2 ** 32 - 1 }),
+  )
+  .option('--image-size <h,w>', "input size (default and only accepted value: the base's)", sizeOption('--image-size'))
+  .option('--preprocess <name>', 'teachable-machine | mnist | none', 'teachable-machine')
+  .option('--augment <spec>', 'training augmentation, e.g. flip,rotation=0.1,zoom=0.1,translation=0.1 (default none)')
+  .option('--out <path>', 'where to save the best model (.keras, or .h5 as Keras 2)', 'best.keras')
+  .option('--labels-out <path>', 'also write the class names as labels.txt ("index name" lines)')
+  .option('--cache', 'keep decoded images in memory after the first epoch (faster; 150 KB per 224x224 image)')
+  .action(async (options) => (await import('./finetune.js')).finetuneCommand({ ...program.opts(), ...options }));
 
 program
   .command('summary')

@@ -1,15 +1,16 @@
 // `convkit predict`: classifies image files with a saved model; a table for people or JSON lines for programs.
 
 import { ConfigError } from '../errors.js';
-import { readLabels } from '../io/labels-file.js';
+import { readLabels } from '../io/labels.js';
 import { loadModel } from '../io/load-model.js';
-import { loadImage, stackImages } from '../preprocessing/image.js';
+import { loadImagesFor, type PreprocessName, preprocessing } from '../preprocessing/presets.js';
 import { applyGlobalOptions, type GlobalOptions } from './common.js';
 
 export interface PredictOptions extends GlobalOptions {
   top: number;
   json?: boolean;
   labels?: string;
+  preprocess?: string;
   scale?: number;
   offset?: number;
   invert?: boolean;
@@ -17,28 +18,30 @@ export interface PredictOptions extends GlobalOptions {
 
 export async function predictCommand(modelPath: string, imagePaths: string[], options: PredictOptions): Promise<void> {
   applyGlobalOptions(options);
+  if (options.preprocess !== undefined) {
+    preprocessing(options.preprocess, '--preprocess');
+    if (options.scale !== undefined || options.offset !== undefined) {
+      throw new ConfigError(
+        `--preprocess: give either --preprocess or --scale/--offset, received both (--preprocess ${options.preprocess}). A preset sets the scale and offset itself.`,
+      );
+    }
+  }
+  // Labels are read before the model and images, so a bad --labels path fails at once.
+  const names = options.labels ? await readLabels(options.labels) : null;
   const model = await loadModel(modelPath, { compile: false });
-  const inputShape = model.expectedInputShapes()[0] ?? [];
-  if (inputShape.length !== 4 || inputShape.slice(1).some((d) => d === null)) {
-    throw new ConfigError(
-      `predict: the model takes inputs of shape ${JSON.stringify(inputShape)}; only image models (N, H, W, C) can predict on image files.`,
-    );
-  }
-  const [, height, width, channels] = inputShape as [null, number, number, number];
-  const colorMode = channels === 1 ? 'grayscale' : channels === 4 ? 'rgba' : 'rgb';
-  const images = await Promise.all(imagePaths.map((p) => loadImage(p, { targetSize: [height, width], colorMode })));
-  const x = stackImages(images);
-  const scale = options.scale ?? 1 / 255;
-  const offset = options.offset ?? 0;
-  for (let i = 0; i < x.data.length; i++) {
-    const pixel = options.invert ? 255 - x.data[i]! : x.data[i]!;
-    x.data[i] = pixel * scale + offset;
-  }
+  const x = await loadImagesFor(model, imagePaths, {
+    ...(options.preprocess !== undefined ? { preprocess: options.preprocess as PreprocessName } : {}),
+    ...(options.scale !== undefined ? { scale: options.scale } : {}),
+    ...(options.offset !== undefined ? { offset: options.offset } : {}),
+    ...(options.invert ? { invert: true } : {}),
+  });
   const probabilities = await model.predict(x, { verbose: 0 });
   const classes = probabilities.shape[1] ?? 1;
-  const labels = options.labels ? readLabels(options.labels) : Array.from({ length: classes }, (_, i) => String(i));
-  if (labels.length < classes) {
-    throw new ConfigError(`--labels: ${options.labels} names ${labels.length} classes, but the model outputs ${classes}.`);
+  const labels = names ?? Array.from({ length: classes }, (_, i) => String(i));
+  if (labels.length !== classes) {
+    throw new ConfigError(
+      `--labels: ${options.labels} names ${labels.length} classes, but the model outputs ${classes}. Expected one name per output class. Hint: use the labels file saved with this model.`,
+    );
   }
   imagePaths.forEach((path, n) => {
     const row = Array.from(probabilities.data.subarray(n * classes, (n + 1) * classes));

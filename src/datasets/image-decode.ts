@@ -6,6 +6,7 @@
 import type { Sharp } from 'sharp';
 import { MAX_INPUT_BYTES, readInputFile } from '../io/file-checks.js';
 import { bmpSize, sharpInput } from '../preprocessing/bmp.js';
+import { cropToAspect } from '../preprocessing/centre-crop.js';
 
 export type ImageColorMode = 'grayscale' | 'rgb' | 'rgba';
 /** Keras's interpolation names that sharp (libvips) has a kernel for. */
@@ -61,9 +62,10 @@ export async function decodeImage(path: string, s: DecodeSettings): Promise<Deco
     return { reason: messageOf(error) };
   }
   try {
-    let pipeline: Sharp = sharpInput(sharp, bytes, WHERE, s.maxPixels)
-      .rotate()
-      .resize(s.width, s.height, { fit: s.cropToAspectRatio ? 'cover' : 'fill', kernel: KERNELS[s.interpolation] });
+    let pipeline: Sharp = sharpInput(sharp, bytes, WHERE, s.maxPixels).rotate();
+    // Keras crops the centred window first, then resizes (sharp's 'cover' would blend the cropped borders in).
+    if (s.cropToAspectRatio) pipeline = await cropToAspect(pipeline, s.width, s.height);
+    pipeline = pipeline.resize(s.width, s.height, { fit: 'fill', kernel: KERNELS[s.interpolation] });
     pipeline =
       s.colorMode === 'grayscale'
         ? pipeline.removeAlpha().grayscale()

@@ -33,7 +33,7 @@ export interface ImageDatasetOptions {
   validationSplit?: number;
   subset?: 'training' | 'validation' | 'both';
   interpolation?: ImageInterpolation;
-  /** Resize to cover imageSize and crop the centre, keeping the aspect ratio (instead of stretching). */
+  /** Crop the centred window of imageSize's aspect ratio, then resize (instead of stretching), as Keras does. */
   cropToAspectRatio?: boolean;
   /** Enter symbolically linked folders inside class folders. */
   followLinks?: boolean;

@@ -7,12 +7,15 @@ import { MAX_INPUT_BYTES, readInputFile } from '../io/file-checks.js';
 import { checkOptions } from '../options.js';
 import type { Tensor } from '../tensor.js';
 import { sharpInput } from './bmp.js';
+import { cropToAspect } from './centre-crop.js';
 
 export type ColorMode = 'grayscale' | 'rgb' | 'rgba';
 
 export interface LoadImageOptions {
   /** [height, width]; the image is stretched to it (Keras's target_size). Omit to keep the original size. */
   targetSize?: [number, number];
+  /** With targetSize: crop the centre to its aspect ratio first instead of stretching (Keras's keep_aspect_ratio). */
+  keepAspectRatio?: boolean;
   colorMode?: ColorMode;
   interpolation?: 'nearest' | 'bilinear' | 'bicubic' | 'lanczos';
 }
@@ -22,7 +25,17 @@ const KERNELS = { nearest: 'nearest', bilinear: 'linear', bicubic: 'cubic', lanc
 
 /** Decodes one image file (PNG, JPEG, WebP, GIF, TIFF...) into a (1, H, W, C) float32 tensor in [0, 255]. */
 export async function loadImage(path: string, rawOptions?: LoadImageOptions): Promise<Tensor> {
-  const options = checkOptions<LoadImageOptions>('loadImage', rawOptions, ['targetSize', 'colorMode', 'interpolation']);
+  const options = checkOptions<LoadImageOptions>('loadImage', rawOptions, [
+    'targetSize',
+    'colorMode',
+    'interpolation',
+    'keepAspectRatio',
+  ]);
+  if (options.keepAspectRatio !== undefined && typeof options.keepAspectRatio !== 'boolean') {
+    throw new ConfigError(
+      `loadImage: invalid 'keepAspectRatio'. Expected true or false, received ${describe(options.keepAspectRatio)}.`,
+    );
+  }
   const colorMode = options.colorMode ?? 'rgb';
   if (!(colorMode in CHANNELS)) {
     throw new ConfigError(
@@ -37,6 +50,7 @@ export async function loadImage(path: string, rawOptions?: LoadImageOptions): Pr
   let pipeline = sharpInput(sharp, bytes, 'loadImage').rotate();
   if (options.targetSize) {
     const [height, width] = options.targetSize;
+    if (options.keepAspectRatio) pipeline = await cropToAspect(pipeline, width, height).catch(() => pipeline);
     pipeline = pipeline.resize(width, height, { fit: 'fill', kernel: KERNELS[options.interpolation ?? 'bilinear'] });
   }
   pipeline =

@@ -4,12 +4,13 @@
 
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { applications, ConfigError, type Model } from '../../src/index.js';
+import { applications, ConfigError, featureExtractor, flattenModel, type Model } from '../../src/index.js';
+import { loadModel } from '../../src/io/load-model.js';
 import { assertWithin } from '../helpers/close.js';
 import { type H5pyView, readWithH5py } from '../helpers/h5py.js';
 import { missingFile, missingH5py, need, PYTHON, SHARED_DATA, skipUnless } from '../helpers/requirements.js';
@@ -182,5 +183,73 @@ print(json.dumps(out))`;
     const y = await model.predict(x, { verbose: 0 });
     assert.deepEqual(y.shape, [2, 7, 7, 1280]);
     assertWithin('MobileNetV2 0.35 features vs PyTorch', y.data, torchForward('v2', TM_FILE, group, x), 1e-4);
+  });
+});
+
+describe('applications with real weight files (loadWeights, the cache, Teachable Machine bases)', () => {
+  test("weights: a path and 'imagenet' (Keras's release file name, found in the cache) load every weight by name", {
+    skip: skipUnless(missingH5py ?? missingFile(V1_FILE)),
+  }, async () => {
+    need(missingH5py ?? missingFile(V1_FILE));
+    const view = readWithH5py(V1_FILE, 'h5');
+    const fromPath = await applications.MobileNet({ alpha: 0.25, includeTop: false, weights: V1_FILE });
+    let compared = 0;
+    for (const layer of fromPath.layers) {
+      for (const w of layer.weights) {
+        const dataset = view.datasets[`${layer.name}/${layer.name}/${w.name}:0`];
+        assert.ok(dataset, `${layer.name}/${w.name} in the file`);
+        assert.deepEqual(Array.from(w.value), dataset.values.map(Math.fround), `${layer.name}/${w.name}`);
+        compared++;
+      }
+    }
+    assert.equal(compared, Object.keys(view.datasets).length);
+    // 'imagenet' asks utils.getFile for Keras's file name in <cache>/models; a file already there is used as is.
+    const home = mkdtempSync(join(tmpdir(), 'convkit-home-'));
+    const saved = process.env.CONVKIT_HOME;
+    process.env.CONVKIT_HOME = home;
+    try {
+      mkdirSync(join(home, 'models'));
+      copyFileSync(V1_FILE, join(home, 'models', 'mobilenet_2_5_224_tf_no_top.h5'));
+      const cached = await applications.MobileNet({ alpha: 0.25, includeTop: false, weights: 'imagenet' });
+      cached.weights.forEach((w, i) => {
+        assert.deepEqual(w.value, fromPath.weights[i]!.value);
+      });
+    } finally {
+      if (saved === undefined) delete process.env.CONVKIT_HOME;
+      else process.env.CONVKIT_HOME = saved;
+      rmSync(home, { recursive: true, force: true });
+    }
+    await assert.rejects(
+      applications.MobileNet({ alpha: 0.25, includeTop: false, weights: join(dir, 'missing.h5') }),
+      /not found/,
+    );
+  });
+
+  test("a Teachable Machine export: flattenModel keeps its predictions; featureExtractor gives PyTorch's MobileNetV2 features, pooled", {
+    skip: skipUnless(missingTorch ?? missingFile(TM_FILE)),
+  }, async () => {
+    need(missingTorch ?? missingFile(TM_FILE));
+    const tm = await loadModel(TM_FILE, { compile: false });
+    assert.deepEqual(
+      tm.layers.map((l) => l.name),
+      ['sequential_1', 'sequential_3'],
+      "Keras's model.layers: seed 004's layers[-5:] unfreezes both nested models, i.e. everything",
+    );
+    const flat = flattenModel(tm);
+    assert.equal(flat.layers.length, 158);
+    const x = fixedInput([2, 224, 224, 3]);
+    assert.deepEqual(
+      Array.from((await flat.predict(x, { verbose: 0 })).data),
+      Array.from((await tm.predict(x, { verbose: 0 })).data),
+    );
+    const features = featureExtractor(tm);
+    assert.deepEqual(features.outputs[0]!.shape, [null, 1280]);
+    const y = await features.predict(x, { verbose: 0 });
+    const maps = torchForward('v2', TM_FILE, 'model_weights/sequential_1/', x);
+    const pooled = new Float32Array(2 * 1280);
+    for (let n = 0; n < 2; n++) {
+      for (let p = 0; p < 49; p++) for (let c = 0; c < 1280; c++) pooled[n * 1280 + c]! += maps[(n * 49 + p) * 1280 + c]! / 49;
+    }
+    assertWithin('Teachable Machine features vs PyTorch', y.data, pooled, 1e-4);
   });
 });

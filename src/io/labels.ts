@@ -1,0 +1,47 @@
+// Class-name files: Teachable Machine's labels.txt ("index name" per line, 0-based, sometimes a trailing blank
+// line) and plain one-name-per-line lists. Reading checks the indexes (each 0..n-1 once); writing uses the
+// Teachable Machine form, atomically.
+
+import { FormatError } from '../errors.js';
+import { atomicWriteBytes } from './atomic-write.js';
+import { MAX_INPUT_BYTES, readInputFile } from './file-checks.js';
+
+/** Parses labels text: "index name" lines (any order, each index once) or plain names; blank lines are ignored. */
+export function parseLabels(text: string, source = 'labels'): string[] {
+  const lines = text
+    .replace(/^\uFEFF/, '')
+    .split(/\r?\n/)
+    .map((line) => line.trim())
+    .filter((line) => line.length > 0);
+  const indexed = lines.map((line) => /^(\d+)\s+(\S.*)$/.exec(line));
+  if (lines.length === 0 || !indexed.every((m) => m !== null)) return lines;
+  const names: string[] = new Array(lines.length);
+  for (const m of indexed as RegExpExecArray[]) {
+    const index = Number(m[1]);
+    if (index >= lines.length || names[index] !== undefined) {
+      throw new FormatError(
+        `${source}: invalid line '${m[0]}'. Expected each index from 0 to ${lines.length - 1} once ("index name" per line), received index ${index}${names[index] !== undefined ? ' twice' : ''}.`,
+      );
+    }
+    names[index] = m[2]!;
+  }
+  return names;
+}
+
+/**
+ * Reads a labels file: Teachable Machine's "0 Cat" lines or one plain name per line.
+ * @example await readLabels('labels.txt') // ['Cat', 'Dog']
+ */
+export async function readLabels(path: string): Promise<string[]> {
+  const bytes = readInputFile(path, {
+    where: 'readLabels',
+    expected: 'a text file with one class name per line ("index name" lines as Teachable Machine writes also work)',
+    maxBytes: MAX_INPUT_BYTES.text,
+  });
+  return parseLabels(new TextDecoder().decode(bytes), path);
+}
+
+/** Writes class names as Teachable Machine's labels.txt ("0 cats\n1 dogs\n"), atomically. */
+export async function writeLabels(path: string, names: readonly string[]): Promise<void> {
+  await atomicWriteBytes(path, names.map((name, i) => `${i} ${name}\n`).join(''));
+}

@@ -1,0 +1,179 @@
+// `convkit finetune` end to end on a few real cats-dogs photos and a small pretrained base saved here: the head is
+// replaced, only the unfrozen layers change, the best checkpoint's validation accuracy is the one reported, the
+// labels file is written, and `convkit predict --preprocess teachable-machine --labels` reads both back. Also the
+// errors a new user meets (wrong folder layout, bad --augment, class count mismatch), each before any training.
+
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { type FineTuneOptions, fineTune } from '../../src/fine-tuning/fine-tune-folder.js';
+import {
+  BatchNormalization,
+  Conv2D,
+  Dense,
+  GlobalAveragePooling2D,
+  Input,
+  ReLU,
+  Sequential,
+  setRandomSeed,
+} from '../../src/index.js';
+import { loadModel } from '../../src/io/keras-file.js';
+import { loadImagesFor } from '../../src/preprocessing/presets.js';
+import { missingFile, need, SHARED_DATA, skipUnless } from '../helpers/requirements.js';
+
+const CATS_DOGS = `${SHARED_DATA}cats-dogs`;
+const dir = mkdtempSync(join(tmpdir(), 'convkit-finetune-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+function convkit(...args: string[]) {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { encoding: 'utf8', timeout: 240_000 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe('cli finetune', { skip: skipUnless(missingFile(CATS_DOGS)) }, () => {
+  const data = join(dir, 'data');
+  const base = join(dir, 'base.keras');
+  const validationFiles: { path: string; label: number }[] = [];
+  before(async () => {
+    if (missingFile(CATS_DOGS)) return;
+    // A few real photos (any size, JPEG) in the train/validation layout; copies in a temp folder, never in the project.
+    for (const [split, count] of [
+      ['train', 6],
+      ['validation', 3],
+    ] as const) {
+      for (const [label, cls] of ['cats', 'dogs'].entries()) {
+        mkdirSync(join(data, split, cls), { recursive: true });
+        for (const file of readdirSync(join(CATS_DOGS, split, cls))
+          .sort()
+          .slice(0, count)) {
+          copyFileSync(join(CATS_DOGS, split, cls, file), join(data, split, cls, file));
+          if (split === 'validation') validationFiles.push({ path: join(data, split, cls, file), label });
+        }
+      }
+    }
+    // A small "pretrained" base with a 3-class head, Teachable-Machine-shaped (conv, BN, ReLU6, pooling, Dense, Dense).
+    setRandomSeed(4);
+    const model = new Sequential(
+      [
+        Input([32, 32, 3]),
+        new Conv2D(4, 3, { name: 'conv_a' }),
+        new BatchNormalization({ name: 'bn_a' }),
+        new ReLU({ maxValue: 6, name: 'relu_a' }),
+        new Conv2D(6, 3, { strides: 2, name: 'conv_b' }),
+        new ReLU({ name: 'relu_b' }),
+        new GlobalAveragePooling2D({ name: 'pool' }),
+        new Dense(5, { activation: 'relu', name: 'dense_1' }),
+        new Dense(3, { activation: 'softmax', name: 'dense_2' }),
+      ],
+      { name: 'tiny_base' },
+    );
+    await model.save(base);
+  });
+
+  test('replaces the head, trains only the unfrozen layers, reports the best checkpoint, predicts with its labels', async () => {
+    need(missingFile(CATS_DOGS));
+    const out = join(dir, 'best.keras');
+    const labels = join(dir, 'labels.txt');
+    const r = convkit(
+      'finetune',
+      ...['--base', base, '--data', data, '--replace-head', '--unfreeze', '3', '--lr', '0.01', '--epochs', '3'],
+      ...['--batch-size', '4', '--seed', '1', '--augment', 'flip,rotation=0.1,zoom=0.1', '--out', out, '--labels-out', labels],
+    );
+    assert.equal(r.code, 0, r.stderr);
+    const lines = r.stdout.trim().split('\n');
+    const reported = /^validation accuracy: (\d+\.\d\d)%$/.exec(lines[lines.length - 1]!);
+    assert.ok(reported, `last line: ${lines[lines.length - 1]}`);
+    assert.match(r.stdout, /Epoch 3\/3/);
+    assert.match(r.stdout, /Classes \(label order\): cats, dogs/);
+    // The reported accuracy is the best epoch's val_accuracy (the checkpoint kept), not the last epoch's.
+    const improvements = [...r.stdout.matchAll(/val_accuracy improved from \S+ to (\d\.\d+)/g)].map((m) => Number(m[1]));
+    assert.ok(improvements.length > 0, r.stdout);
+    assert.equal(Number(reported[1]), Number((100 * improvements[improvements.length - 1]!).toFixed(2)));
+    assert.equal(readFileSync(labels, 'utf8'), '0 cats\n1 dogs\n');
+
+    const original = await loadModel(base, { compile: false });
+    const tuned = await loadModel(out, { compile: false });
+    assert.deepEqual(
+      tuned.layers.map((l) => l.className),
+      [
+        'InputLayer',
+        'RandomFlip',
+        'RandomRotation',
+        'RandomZoom',
+        'Conv2D',
+        'BatchNormalization',
+        'ReLU',
+        'Conv2D',
+        'ReLU',
+      ].concat(['GlobalAveragePooling2D', 'Dense']),
+    );
+    assert.equal(tuned.layers[tuned.layers.length - 1]!.name, 'predictions');
+    assert.deepEqual(tuned.outputs[0]!.shape, [null, 2]);
+    // --unfreeze 3 = relu_b, pool, predictions: the convolutions and BN (moving statistics too) stay bit-identical.
+    for (const name of ['conv_a', 'bn_a', 'conv_b']) {
+      const before = original.getLayer(name).getWeights();
+      const afterTuning = tuned.getLayer(name).getWeights();
+      before.forEach((w, i) => {
+        assert.deepEqual(Array.from(afterTuning[i]!), Array.from(w), `${name} weight ${i}`);
+      });
+    }
+
+    // predict reads the labels file and the preset; its probabilities are the library's on the same files.
+    const p = convkit(
+      'predict',
+      out,
+      ...validationFiles.map((f) => f.path),
+      '--preprocess',
+      'teachable-machine',
+      '--labels',
+      labels,
+      '--json',
+    );
+    assert.equal(p.code, 0, p.stderr);
+    const rows = p.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { label: string; probabilities: number[] });
+    const x = await loadImagesFor(
+      tuned,
+      validationFiles.map((f) => f.path),
+      { preprocess: 'teachable-machine' },
+    );
+    const expected = await tuned.predict(x, { verbose: 0 });
+    rows.forEach((row, i) => {
+      assert.ok(['cats', 'dogs'].includes(row.label));
+      row.probabilities.forEach((v, c) => {
+        assert.ok(Math.abs(v - expected.data[i * 2 + c]!) < 1e-6, `image ${i} class ${c}`);
+      });
+    });
+  });
+
+  test("a new user's mistakes fail before training with a clear message (library), one line and no stack (CLI)", async () => {
+    need(missingFile(CATS_DOGS));
+    const out = join(dir, 'x.keras');
+    const cases: [Partial<FineTuneOptions>, RegExp][] = [
+      [{ data: join(data, 'train') }, /invalid 'data'. Expected a folder with train\/ inside.*convkit split/],
+      [{ augment: 'flip,rot=0.1' }, /invalid 'augment'. Expected one of flip, rotation, zoom/],
+      [{}, /the base's head outputs 3 classes, but .* has 2 class folders.*--replace-head/],
+      [{ replaceHead: true, imageSize: [64, 64] }, /invalid 'imageSize'. Expected the base's input size \[32, 32\]/],
+      [{ preprocess: 'tm' as 'none' }, /invalid 'preprocess'. Expected 'teachable-machine', 'mnist', 'none', received "tm"/],
+      [{ out: join(dir, 'best.txt') }, /Expected a name ending in '.keras' or '.h5'/],
+      [{ out: join(dir, 'best.weights.h5') }, /invalid 'out'. Expected a model path ending in '.keras' or '.h5'/],
+      [{ replaceHead: true, unfreeze: 0 }, /invalid 'unfreeze'. Expected layers with weights/],
+    ];
+    for (const [options, message] of cases) {
+      await assert.rejects(fineTune({ base, data, out, verbose: 0, ...options }), message, JSON.stringify(options));
+    }
+    const r = convkit('finetune', '--base', base, '--data', data, '--augment', 'flip,rot=0.1', '--out', out);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /fineTune: invalid 'augment'/);
+    assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
+    assert.doesNotMatch(r.stdout, /Epoch 1/, 'no training started');
+    const both = convkit('predict', base, validationFiles[0]!.path, '--preprocess', 'teachable-machine', '--scale', '2');
+    assert.equal(both.code, 1);
+    assert.match(both.stderr, /give either --preprocess or --scale\/--offset/);
+  });
+});
