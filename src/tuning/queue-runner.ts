@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { atomicWriteBytes } from '../io/atomic-write.js';
 import type { DatasetTrialSetup } from './dataset-trial.js';
-import { importBullMQ, modelKey, parseRedisUrl, QUEUE_NAME, ready, type TrialJob, type TrialJobResult } from './queue.js';
+import { importQueueLibraries, modelKey, parseRedisUrl, QUEUE_NAME, ready, type TrialJob, type TrialJobResult } from './queue.js';
 import type { TrialSpec } from './strategies.js';
 import type { DataSpec } from './training-data.js';
 import { SEARCH_JSON } from './trial-log.js';
@@ -34,6 +34,7 @@ export class QueueRunner implements TrialRunner {
     private readonly queue: Queue,
     private readonly events: QueueEvents,
     private readonly options: QueueRunnerOptions,
+    private readonly clients: { disconnect(): void }[],
   ) {
     events.on('progress', ({ jobId, data }) => {
       const p = data as { epoch?: number; logs?: Record<string, number> };
@@ -43,18 +44,23 @@ export class QueueRunner implements TrialRunner {
 
   /** Connects to Redis (failing clearly when it is unreachable or BullMQ is not installed). */
   static async connect(url: string, options: QueueRunnerOptions): Promise<QueueRunner> {
-    const { Queue, QueueEvents } = await importBullMQ();
     const connection = parseRedisUrl(url);
-    const queue = new Queue(QUEUE_NAME, { connection });
-    const events = new QueueEvents(QUEUE_NAME, { connection });
+    const { bullmq, connect, probe } = await importQueueLibraries();
+    await probe(connection, url);
+    const clients = [connect(connection), connect(connection)];
+    const queue = new bullmq.Queue(QUEUE_NAME, { connection: clients[0]! });
+    const events = new bullmq.QueueEvents(QUEUE_NAME, { connection: clients[1]! });
+    const runner = new QueueRunner(queue, events, options, clients);
     try {
       await ready(queue, url);
       await ready(events, url);
     } catch (error) {
-      await Promise.allSettled([queue.close(), events.close()]);
+      // Never connected: a graceful close would wait for the connection too.
+      for (const client of clients) client.disconnect();
+      void Promise.allSettled([queue.close(), events.close()]);
       throw error;
     }
-    return new QueueRunner(queue, events, options);
+    return runner;
   }
 
   /** Job ids: a hash of the search's search.json (written before the first trial) and the trial id. */
@@ -87,5 +93,7 @@ export class QueueRunner implements TrialRunner {
 
   async close(): Promise<void> {
     await Promise.allSettled([this.events.close(), this.queue.close()]);
+    // BullMQ leaves connections it was given open; ours would keep the process alive.
+    for (const client of this.clients) client.disconnect();
   }
 }

@@ -8,7 +8,7 @@ import { availableParallelism, hostname } from 'node:os';
 import { join } from 'node:path';
 import { makePrivateTempDir } from '../io/atomic-write.js';
 import {
-  importBullMQ,
+  importQueueLibraries,
   MODEL_TTL_SECONDS,
   modelKey,
   parseRedisUrl,
@@ -42,8 +42,9 @@ export interface TuneWorkerHandle {
 
 /** Connects to the queue and starts taking trials. */
 export async function startTuneWorker(options: TuneWorkerOptions): Promise<TuneWorkerHandle> {
-  const { Worker } = await importBullMQ();
   const connection = parseRedisUrl(options.queue);
+  const { bullmq, connect, probe } = await importQueueLibraries();
+  await probe(connection, options.queue);
   const log = options.log ?? ((line: string) => console.log(line));
   const name = `${hostname()}:${process.pid}`;
   const temp = makePrivateTempDir('tune-worker');
@@ -71,7 +72,8 @@ export async function startTuneWorker(options: TuneWorkerOptions): Promise<TuneW
   };
 
   const lockDuration = options.lockDuration ?? 30000;
-  const worker = new Worker(
+  const client = connect(connection);
+  const worker = new bullmq.Worker(
     QUEUE_NAME,
     async (job) => {
       const payload = job.data as TrialJob;
@@ -94,7 +96,7 @@ export async function startTuneWorker(options: TuneWorkerOptions): Promise<TuneW
       return result;
     },
     {
-      connection,
+      connection: client,
       concurrency: 1,
       lockDuration,
       stalledInterval: options.stalledInterval ?? lockDuration,
@@ -106,7 +108,8 @@ export async function startTuneWorker(options: TuneWorkerOptions): Promise<TuneW
   try {
     await ready(worker, options.queue);
   } catch (error) {
-    await worker.close(true).catch(() => {});
+    client.disconnect();
+    void worker.close(true).catch(() => {});
     rmSync(temp, { recursive: true, force: true });
     throw error;
   }
@@ -114,6 +117,7 @@ export async function startTuneWorker(options: TuneWorkerOptions): Promise<TuneW
   return {
     async close() {
       await worker.close();
+      client.disconnect();
       await current?.runner.close();
       rmSync(temp, { recursive: true, force: true });
     },

@@ -1,5 +1,5 @@
-// What the tune coordinator and its queue workers share: the BullMQ import (an optional peer dependency, loaded
-// only when --queue is used), the Redis URL parsing, the queue name and the job payload. BullMQ's Redis client
+// What the tune coordinator and its queue workers share: the BullMQ and ioredis imports (optional peer
+// dependencies, loaded only when --queue is used), the Redis URL parsing, the queue name and the job payload. BullMQ's Redis client
 // retries a refused connection forever; `ready()` turns that into one clear error after a few seconds.
 
 import { ConfigError, describe } from '../errors.js';
@@ -64,15 +64,49 @@ export function parseRedisUrl(url: string): RedisConnection {
 
 export type BullMQ = typeof import('bullmq');
 
-/** Imports BullMQ, or explains how to install it. */
-export async function importBullMQ(): Promise<BullMQ> {
+/** BullMQ and a factory of Redis connections (one per BullMQ object: workers and event readers block on theirs). */
+export interface QueueLibraries {
+  bullmq: BullMQ;
+  connect(connection: RedisConnection): import('ioredis').Redis;
+  /** Connects once without retrying, so an unreachable server is one clear error (BullMQ would retry forever). */
+  probe(connection: RedisConnection, url: string): Promise<void>;
+}
+
+/** Imports BullMQ and ioredis (optional peer dependencies), or explains how to install them. */
+export async function importQueueLibraries(): Promise<QueueLibraries> {
   try {
-    return await import('bullmq');
+    const bullmq = await import('bullmq');
+    const { Redis } = await import('ioredis');
+    // BullMQ requires maxRetriesPerRequest null on its connections (blocking commands must not time out).
+    const probe = async (connection: RedisConnection, url: string) => {
+      const client = new Redis({
+        ...connection,
+        lazyConnect: true,
+        maxRetriesPerRequest: 0,
+        retryStrategy: () => null,
+        connectTimeout: 10000,
+      });
+      let reason = '';
+      client.on('error', (e: Error) => {
+        reason = e.message;
+      });
+      try {
+        await client.connect();
+        await client.ping();
+      } catch (error) {
+        throw new ConfigError(
+          `--queue: cannot reach Redis at ${url} (${reason || (error as Error).message}). Hint: start it (redis-server --port ${connection.port}) or check the host and port.`,
+        );
+      } finally {
+        client.disconnect();
+      }
+    };
+    return { bullmq, probe, connect: (connection) => new Redis({ ...connection, maxRetriesPerRequest: null }) };
   } catch (error) {
     const code = (error as { code?: string }).code;
     if (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') {
       throw new ConfigError(
-        '--queue needs the optional package bullmq, which is not installed. Hint: run `npm install bullmq` in your project (the Redis server itself runs anywhere you point --queue at).',
+        '--queue needs the optional packages bullmq and ioredis, which are not installed. Hint: run `npm install bullmq ioredis` in your project (the Redis server itself runs anywhere --queue points at).',
       );
     }
     throw error;
