@@ -86,4 +86,5 @@ export {
 } from './preprocessing/presets.js';
 export { buildReport, type ReportEvaluation, type ReportOptions, writeReport } from './report/build-report.js';
 export { type ModelSpec, type ServeOptions, type ServerHandle, serve } from './serve/server.js';
+export * from './tuning/index.js';
 export * as utils from './utils/index.js';

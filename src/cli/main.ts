@@ -260,6 +260,83 @@ program
     (await import('./explain.js')).explainCommand(model, image, { ...program.opts(), ...options }),
   );
 
+program
+  .command('cv')
+  .description('k-fold cross-validation of a seed model (or a .keras architecture): per-fold metrics and mean ± std')
+  .option('--dataset <name>', 'mnist | fashion-mnist', 'mnist')
+  .option('--data-dir <dir>', 'folder with the dataset IDX files')
+  .option('--data <dir>', 'a folder of class subfolders instead of --dataset (pixels scaled by 1/255)')
+  .option('--image-size <h,w>', 'with --data: the size images are resized to', sizeOption('--image-size'), [64, 64])
+  .option('--color-mode <mode>', 'with --data: grayscale | rgb | rgba', 'rgb')
+  .option('--model <name|file>', 'a seed model name or a .keras file (its architecture, fresh weights per fold)', 'mnist-cnn')
+  .option('--folds <k>', 'number of folds', count('--folds', 2), 5)
+  .option('--no-stratified', 'plain k-fold instead of keeping class proportions in every fold')
+  .option('--limit <n>', 'use the first N training samples only', count('--limit'))
+  .option('--epochs <n>', 'training epochs per fold', count('--epochs'), 3)
+  .option('--batch-size <n>', 'samples per step', count('--batch-size'), 64)
+  .option('--lr <rate>', 'learning rate (default: the optimizer default)', numberOption('--lr', { min: 0, minExclusive: true }))
+  .option('--optimizer <name>', 'adam | sgd | rmsprop | adamw', 'adam')
+  .option(
+    '--seed <n>',
+    'seed of the folds and of every fold model',
+    numberOption('--seed', { integer: true, min: 0, max: 2 ** 32 - 1 }),
+  )
+  .option('--out <dir>', 'write cv.json (metrics, histories) and cv.csv there')
+  .action(async (options) => (await import('./cv.js')).cvCommand({ ...program.opts(), ...options }));
+
+program
+  .command('tune')
+  .description('hyperparameter search (random, grid, hyperband) over a model template; prints a leaderboard, saves the best')
+  .requiredOption(
+    '--space <file>',
+    'search space, JSON or YAML: { "lr": { "type": "loguniform", "min": 1e-4, "max": 1e-2 }, ... }',
+  )
+  .requiredOption('--out <dir>', 'folder for search.json, trials.jsonl/csv, best.json, best.keras (re-run to resume)')
+  .option('--dataset <name>', 'mnist | fashion-mnist', 'mnist')
+  .option('--data-dir <dir>', 'folder with the dataset IDX files')
+  .option('--data <dir>', 'a folder of class subfolders instead of --dataset')
+  .option('--image-size <h,w>', 'with --data: the size images are resized to', sizeOption('--image-size'), [64, 64])
+  .option('--color-mode <mode>', 'with --data: grayscale | rgb | rgba', 'rgb')
+  .option(
+    '--model <template>',
+    'mnist-cnn | bn-dropout-cnn (lr, optimizer, batchSize, filters, dropout, denseUnits, l2, kernelSize) | fashion-cnn | lenet5 | mlp (lr, optimizer, batchSize)',
+    'mnist-cnn',
+  )
+  .option('--strategy <name>', 'random | grid | hyperband', 'random')
+  .option('--trials <n>', 'configurations to try (grid: default all points)', count('--trials'))
+  .option('--epochs <n>', 'epochs per trial (hyperband: the most a configuration gets)', count('--epochs'), 3)
+  .option('--eta <n>', 'hyperband: keep the best 1/eta at each rung', count('--eta', 2), 3)
+  .option('--objective <metric>', 'metric to optimise after the last epoch (min for losses, max otherwise)', 'val_accuracy')
+  .option(
+    '--validation-split <f>',
+    'fraction of the (limited) training data held out to score trials',
+    numberOption('--validation-split', { min: 0, max: 1, minExclusive: true, maxExclusive: true }),
+    0.2,
+  )
+  .option('--limit <n>', 'use the first N training samples only', count('--limit'))
+  .option(
+    '--seed <n>',
+    'search seed: trials and their training are reproducible from it',
+    numberOption('--seed', { integer: true, min: 0, max: 2 ** 32 - 1 }),
+  )
+  .option('--baseline', "also train the template's defaults as trial 'baseline'")
+  .option('--parallel <k>', 'trials at once in worker threads (each with cores/k compute threads)', count('--parallel'), 1)
+  .option('--queue <url>', 'send trials to `convkit tune-worker` processes through Redis (redis://host:port)')
+  .action(async (options) => (await import('./tune.js')).tuneCommand({ ...program.opts(), ...options }));
+
+program
+  .command('tune-worker')
+  .description('take `convkit tune --queue` trials from Redis and train them (run any number, on any machines)')
+  .requiredOption('--queue <url>', 'the Redis server the tune command uses (redis://host:port)')
+  .option('--data-dir <dir>', "this machine's copy of the data (replaces the folder named by the tune command)")
+  .option(
+    '--lock-duration <ms>',
+    'how long a silent worker keeps its trial before another may take it',
+    count('--lock-duration', 100),
+    30000,
+  )
+  .action(async (options) => (await import('./tune-worker.js')).tuneWorkerCommand({ ...program.opts(), ...options }));
+
 // One place reports every failure, including ones that escape the command's promise: a message, exit code 1.
 process.on('uncaughtException', reportCliError);
 process.on('unhandledRejection', reportCliError);
