@@ -9,6 +9,7 @@ import { runFitBench } from './fit-epoch.js';
 import { runImageFolderBench } from './image-folder.js';
 import { runKernelStepBench } from './kernel-step.js';
 import { runMainJobMemoryBench } from './main-job-memory.js';
+import { runServeLoadBench } from './serve-load.js';
 import { runStartupBench } from './startup.js';
 
 const threads = Number(process.env.CONVKIT_BENCH_THREADS ?? 2);
@@ -37,6 +38,8 @@ console.log('\n## fit() epoch and predict() vs PyTorch\n');
 console.log(await runFitBench(threads));
 console.log('\n## Image-folder input pipeline vs torchvision\n');
 console.log(await runImageFolderBench());
+console.log('\n## convkit serve under load (dynamic batching)\n');
+console.log(await runServeLoadBench());
 console.log('\n## Training step on a busy machine\n');
 console.log(await runBusyMachineBench(repeats));
 console.log('\n## One thread beside two busy processes, however the count was set\n');
