@@ -19,10 +19,12 @@ export async function dashboardFor(flags: DashboardFlags, title: string): Promis
 /** After training: keeps serving the finished dashboard until Ctrl-C or SIGTERM, then closes it. */
 export async function holdDashboard(dashboard: TrainingDashboard | null): Promise<void> {
   if (!dashboard) return;
-  console.log(`Training finished; the dashboard stays at ${dashboard.url}/ until Ctrl-C (or SIGTERM).`);
-  await new Promise<void>((resolve) => {
+  // The handlers go in before the line is printed: a SIGTERM sent on reading it must not meet the default action.
+  const stopped = new Promise<void>((resolve) => {
     process.once('SIGINT', () => resolve());
     process.once('SIGTERM', () => resolve());
   });
+  console.log(`Training finished; the dashboard stays at ${dashboard.url}/ until Ctrl-C (or SIGTERM).`);
+  await stopped;
   await dashboard.close();
 }

@@ -145,6 +145,9 @@ describe('serve: TensorFlow Serving REST API', { skip: skipUnless(missing) }, ()
     );
     const topOne = await call(server, '/v1/models/pets:classify-image?top=1', { method: 'POST', body: form });
     assert.equal(topOne.body.top.length, 1);
+    const topFive = await call(server, '/v1/models/pets:classify-image?top=5', { method: 'POST', body: form });
+    assert.equal(topFive.body.top.length, 2, 'top beyond the classes lists them all');
+    assert.equal((await call(server, '/v1/models/pets:classify-image?top=0', { method: 'POST', body: form })).status, 400);
   });
 
   test(':gradcam: the overlay PNG is gradCam + heatmapOverlayPng computed here on the same input', async () => {

@@ -200,7 +200,8 @@ describe('convkit train --dashboard', { timeout: 240_000 }, () => {
         check();
       });
       child.kill('SIGTERM');
-      assert.equal(await exited, 0, stderr);
+      const code = await exited;
+      assert.equal(code, 0, `exit ${code} (signal ${child.signalCode}): ${stderr}`);
     } finally {
       child.kill('SIGKILL');
       rmSync(dir, { recursive: true, force: true });
