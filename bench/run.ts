@@ -11,6 +11,7 @@ import { runImageFolderBench } from './image-folder.js';
 import { runKernelStepBench } from './kernel-step.js';
 import { runMainJobMemoryBench } from './main-job-memory.js';
 import { runMobileNetV2Bench } from './mobilenet-v2.js';
+import { runServeLoadBench } from './serve-load.js';
 import { runStartupBench } from './startup.js';
 
 const threads = Number(process.env.CONVKIT_BENCH_THREADS ?? 2);
@@ -43,6 +44,8 @@ console.log('\n## Evaluation: the full classifier report vs evaluate() and sklea
 console.log(await runEvaluationBench(threads));
 console.log('\n## MobileNetV2 0.35 (Teachable Machine) inference and fine-tuning step vs PyTorch\n');
 console.log(await runMobileNetV2Bench(threads));
+console.log('\n## convkit serve under load (dynamic batching)\n');
+console.log(await runServeLoadBench());
 console.log('\n## Training step on a busy machine\n');
 console.log(await runBusyMachineBench(repeats));
 console.log('\n## One thread beside two busy processes, however the count was set\n');

@@ -55,24 +55,39 @@ function showResults(probabilities, labels) {
 }
 
 function clearResults() {
+  overlayRequest++;
   $('verdict').textContent = '';
   $('verdict').dataset.label = '';
   $('bars').replaceChildren();
   $('overlay-box').hidden = true;
 }
 
-/** Asks the server for a Grad-CAM overlay PNG of this input; hides the figure when the server has none. */
+let overlayRequest = 0;
+/**
+ * Asks the server for a Grad-CAM overlay PNG of this input, without holding up the bars (it can take seconds on a
+ * large model). `data-overlay` on <body> says 'loading', 'shown' or 'none'; only the latest request is shown.
+ */
 async function showOverlay(body) {
+  const mine = ++overlayRequest;
   if (!model.gradCam) return;
+  document.body.dataset.overlay = 'loading';
   const headers = new Headers(body instanceof FormData ? {} : { 'Content-Type': 'application/json' });
   if (token) headers.set('Authorization', `Bearer ${token}`);
-  const response = await fetch(`/v1/models/${encodeURIComponent(model.name)}:gradcam`, { method: 'POST', headers, body });
-  if (!response.ok) return;
-  const url = URL.createObjectURL(await response.blob());
-  const img = $('overlay');
-  if (img.src.startsWith('blob:')) URL.revokeObjectURL(img.src);
-  img.src = url;
-  $('overlay-box').hidden = false;
+  try {
+    const response = await fetch(`/v1/models/${encodeURIComponent(model.name)}:gradcam`, { method: 'POST', headers, body });
+    if (mine !== overlayRequest) return;
+    if (!response.ok) throw new Error(`HTTP ${response.status}`);
+    const img = $('overlay');
+    if (img.src.startsWith('blob:')) URL.revokeObjectURL(img.src);
+    img.src = URL.createObjectURL(await response.blob());
+    await img.decode();
+    $('overlay-box').hidden = false;
+    document.body.dataset.overlay = 'shown';
+  } catch {
+    if (mine !== overlayRequest) return;
+    $('overlay-box').hidden = true;
+    document.body.dataset.overlay = 'none';
+  }
 }
 
 // ---- Drawing a digit -------------------------------------------------------------------------------------------
@@ -196,7 +211,7 @@ function setUpDrawing() {
       const answer = await api(`/v1/models/${encodeURIComponent(model.name)}:predict`, { method: 'POST', body });
       showResults(answer.predictions[0], model.labels);
       showStatus('');
-      if (!drawing) await showOverlay(body);
+      if (!drawing && !again) showOverlay(body);
     } catch (error) {
       showStatus(error.message);
     } finally {
@@ -267,7 +282,7 @@ function setUpPhoto() {
       });
       showResults(answer.probabilities, model.labels);
       showStatus('');
-      await showOverlay(form);
+      showOverlay(form);
     } catch (error) {
       clearResults();
       showStatus(error.message);

@@ -48,6 +48,13 @@ program
     sizeOption('--image-size'),
   )
   .option('--color-mode <mode>', "with --data: grayscale | rgb | rgba (default rgb, or the model file's channels)")
+  .option('--dashboard', 'serve a live page of the learning curves (and the diagnosis at the end) while training')
+  .option(
+    '--port <n>',
+    'with --dashboard: its port (0 picks a free one)',
+    numberOption('--port', { integer: true, min: 0, max: 65535 }),
+    6006,
+  )
   .option('--strict', 'with --data: stop at the first unreadable image instead of skipping it with a warning')
   .option(
     '--scale <x>',

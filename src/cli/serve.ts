@@ -103,13 +103,8 @@ export async function serveCommand(modelPath: string | undefined, options: Serve
     ...(options.backend ? { backend: options.backend as 'native' | 'reference' } : {}),
     ...(options.threads !== undefined ? { threads: options.threads } : {}),
   });
-  for (const name of server.models) {
-    console.log(`Serving '${name}' (${specs[name]!.model as string}) at ${server.url}/v1/models/${name}`);
-  }
-  if (options.web) console.log(`Web page: ${server.url}/`);
-  if (token) console.log('Requests to /v1 and /api need the header "Authorization: Bearer <token>".');
-  console.log('Press Ctrl-C (or send SIGTERM) to stop; requests in flight are answered first.');
-  await new Promise<void>((resolve) => {
+  // Handlers first, then the lines a caller waits for: a SIGTERM sent on reading them must not meet the default action.
+  const stopped = new Promise<void>((resolve) => {
     const stop = (signal: string) => {
       console.log(`${signal}: finishing requests in flight, then exiting.`);
       server.close().then(resolve, resolve);
@@ -117,5 +112,12 @@ export async function serveCommand(modelPath: string | undefined, options: Serve
     process.once('SIGTERM', () => stop('SIGTERM'));
     process.once('SIGINT', () => stop('SIGINT'));
   });
+  for (const name of server.models) {
+    console.log(`Serving '${name}' (${specs[name]!.model as string}) at ${server.url}/v1/models/${name}`);
+  }
+  if (options.web) console.log(`Web page: ${server.url}/`);
+  if (token) console.log('Requests to /v1 and /api need the header "Authorization: Bearer <token>".');
+  console.log('Press Ctrl-C (or send SIGTERM) to stop; requests in flight are answered first.');
+  await stopped;
   console.log('Stopped.');
 }

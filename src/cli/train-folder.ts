@@ -23,7 +23,7 @@ function scaled(source: ImageDirectoryDataset, scale: number, offset: number): D
   });
 }
 
-export async function trainOnFolder(options: TrainOptions & { data: string }): Promise<void> {
+export async function trainOnFolder(options: TrainOptions & { data: string }, dashboard: Callback | null = null): Promise<void> {
   const backendName = applyGlobalOptions(options);
   if (options.seed !== undefined) setRandomSeed(options.seed);
   // A model file fixes the image size and colour mode (checked against the options) before any image is read.
@@ -81,6 +81,7 @@ export async function trainOnFolder(options: TrainOptions & { data: string }): P
       : `pixels * ${scale} + ${offset}`;
   console.log(`Images ${imageSize.join('x')} ${common.colorMode}, ${pixels}`);
   const callbacks: Callback[] = options.csv ? [new CSVLogger(options.csv)] : [];
+  if (dashboard) callbacks.push(dashboard);
   const started = performance.now();
   const fitOptions = {
     epochs: options.epochs,

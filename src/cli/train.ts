@@ -8,8 +8,9 @@ import { checkWritable } from '../io/file-checks.js';
 import { validationSplitAt } from '../training/data-checks.js';
 import { setRandomSeed } from '../training/seed.js';
 import { applyGlobalOptions, byteRows, type GlobalOptions, loadNamedDataset } from './common.js';
+import { type DashboardFlags, dashboardFor, holdDashboard } from './dashboard-option.js';
 
-export interface TrainOptions extends GlobalOptions {
+export interface TrainOptions extends GlobalOptions, DashboardFlags {
   dataset: string;
   dataDir?: string;
   model: string;
@@ -37,10 +38,19 @@ export async function trainCommand(options: TrainOptions): Promise<void> {
   // Output paths are checked before the data is read and the model trained, so no work is lost at the end.
   checkWritable(options.out, '--out', ['.keras']);
   if (options.csv !== undefined) checkWritable(options.csv, '--csv');
-  if (options.data !== undefined) {
-    const { trainOnFolder } = await import('./train-folder.js');
-    return trainOnFolder({ ...options, data: options.data });
+  const dashboard = await dashboardFor(options, `${options.model} on ${options.data ?? options.dataset}`);
+  try {
+    if (options.data !== undefined) {
+      const { trainOnFolder } = await import('./train-folder.js');
+      await trainOnFolder({ ...options, data: options.data }, dashboard);
+    } else await trainOnDataset(options, dashboard);
+    await holdDashboard(dashboard);
+  } finally {
+    await dashboard?.close();
   }
+}
+
+async function trainOnDataset(options: TrainOptions, dashboard: Callback | null): Promise<void> {
   const backendName = applyGlobalOptions(options);
   if (options.seed !== undefined) setRandomSeed(options.seed);
   const data = await loadNamedDataset(options.dataset, options.dataDir);
@@ -64,6 +74,7 @@ export async function trainCommand(options: TrainOptions): Promise<void> {
   model.summary();
   console.log(`Training ${options.model} on ${options.dataset} (${count} samples) with the ${backendName} backend`);
   const callbacks: Callback[] = options.csv ? [new CSVLogger(options.csv)] : [];
+  if (dashboard) callbacks.push(dashboard);
   const started = performance.now();
   await model.fit(train, { epochs: options.epochs, callbacks, ...(validation ? { validationData: validation } : {}) });
   const seconds = (performance.now() - started) / 1000;

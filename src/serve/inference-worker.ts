@@ -3,10 +3,12 @@
 
 import { parentPort } from 'node:worker_threads';
 import { getBackend, setBackend } from '../backend/registry.js';
+import { gradCam } from '../explain/grad-cam.js';
 import { loadModel } from '../io/load-model.js';
 import type { Model } from '../models/model.js';
 import { modelFromKeras } from '../models/model-config.js';
 import '../node.js';
+import { heatmapOverlayPng } from '../plots/explanation-figure.js';
 import type { HostMessage, ModelSignature, ModelSource, WorkerMessage } from './worker-protocol.js';
 
 const port = parentPort;
@@ -45,7 +47,14 @@ async function handle(message: HostMessage): Promise<void> {
     send({ type: 'ready', signature: signatureOf(model), backend: getBackend().name });
     return;
   }
-  if (!model) throw new Error('predict before load');
+  if (!model) throw new Error(`${message.type} before load`);
+  if (message.type === 'gradcam') {
+    const image = { data: message.data, shape: message.shape };
+    const cam = gradCam(model, image, message.classIndex === undefined ? {} : { classIndex: message.classIndex });
+    const png = new Uint8Array(await heatmapOverlayPng(image, cam.heatmap, { valueRange: message.valueRange }));
+    send({ type: 'overlay', id: message.id, png, classIndex: cam.classIndex, layerName: cam.layerName }, [png.buffer]);
+    return;
+  }
   const y = await model.predict({ data: message.data, shape: message.shape }, { verbose: 0, batchSize: message.shape[0]! });
   send({ type: 'result', id: message.id, data: y.data, shape: y.shape }, [y.data.buffer as ArrayBuffer]);
 }
@@ -55,7 +64,7 @@ let chain = Promise.resolve();
 port.on('message', (message: HostMessage) => {
   chain = chain.then(() =>
     handle(message).catch((error: unknown) => {
-      const id = message.type === 'predict' ? message.id : null;
+      const id = message.type === 'load' ? null : message.id;
       const e = error instanceof Error ? error : new Error(String(error));
       const tagged = e as Error & { code?: unknown };
       const code = typeof tagged.code === 'string' ? tagged.code : null;

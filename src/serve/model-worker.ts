@@ -43,6 +43,8 @@ function startWorker(): Worker {
   return new Worker(code, { eval: true });
 }
 
+type WorkerAnswer = Extract<WorkerMessage, { type: 'result' | 'overlay' }>;
+
 export interface ModelWorkerOptions {
   backend?: 'native' | 'reference';
   threads?: number;
@@ -51,7 +53,7 @@ export interface ModelWorkerOptions {
 export class ModelWorker {
   private readonly worker: Worker;
   private nextId = 1;
-  private readonly pending = new Map<number, { resolve: (t: Tensor) => void; reject: (e: Error) => void }>();
+  private readonly pending = new Map<number, { resolve: (answer: WorkerAnswer) => void; reject: (e: Error) => void }>();
   private loading: { resolve: (s: ModelSignature) => void; reject: (e: Error) => void } | null = null;
   private exited: Error | null = null;
   signature: ModelSignature | null = null;
@@ -82,13 +84,39 @@ export class ModelWorker {
   }
 
   /** Runs one batch (N, ...inputShape) through the model. The input buffer is transferred, not copied. */
-  run(x: Tensor): Promise<Tensor> {
+  async run(x: Tensor): Promise<Tensor> {
+    const answer = await this.ask((id) => ({ type: 'predict', id, data: x.data, shape: x.shape }), x.data);
+    if (answer.type !== 'result') throw new Error(`the inference worker answered '${answer.type}' to predict`);
+    return { data: answer.data, shape: answer.shape };
+  }
+
+  /** A Grad-CAM overlay PNG of one image (1, H, W, C) given as the model takes it. */
+  async gradCam(
+    image: Tensor,
+    valueRange: [number, number],
+    classIndex?: number,
+  ): Promise<{ png: Uint8Array; classIndex: number; layerName: string }> {
+    const answer = await this.ask(
+      (id) => ({
+        type: 'gradcam',
+        id,
+        data: image.data,
+        shape: image.shape,
+        valueRange,
+        ...(classIndex === undefined ? {} : { classIndex }),
+      }),
+      image.data,
+    );
+    if (answer.type !== 'overlay') throw new Error(`the inference worker answered '${answer.type}' to gradcam`);
+    return answer;
+  }
+
+  private ask(message: (id: number) => HostMessage, transfer: Float32Array): Promise<WorkerAnswer> {
     if (this.exited) return Promise.reject(this.exited);
     const id = this.nextId++;
-    const message: HostMessage = { type: 'predict', id, data: x.data, shape: x.shape };
-    return new Promise<Tensor>((resolve, reject) => {
+    return new Promise<WorkerAnswer>((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
-      this.worker.postMessage(message, [x.data.buffer as ArrayBuffer]);
+      this.worker.postMessage(message(id), [transfer.buffer as ArrayBuffer]);
     });
   }
 
@@ -102,8 +130,8 @@ export class ModelWorker {
       this.backendName = message.backend;
       this.loading?.resolve(message.signature);
       this.loading = null;
-    } else if (message.type === 'result') {
-      this.pending.get(message.id)?.resolve({ data: message.data, shape: message.shape });
+    } else if (message.type === 'result' || message.type === 'overlay') {
+      this.pending.get(message.id)?.resolve(message);
       this.pending.delete(message.id);
     } else if (message.id === null) {
       this.loading?.reject(revive(message.name, message.code, message.message));

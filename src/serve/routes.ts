@@ -1,15 +1,15 @@
-// The HTTP routes: TensorFlow Serving's REST API (status, metadata, :predict), :classify-image for uploaded
-// files, the web page's assets and its model list, the bearer-token check, body limits and request deadlines.
+// The HTTP routes: TensorFlow Serving's REST API (status, metadata, :predict), the image verbs (image-routes.ts),
+// the web page's assets and its model list, the bearer-token check, body limits and request deadlines.
 // Errors are `{"error": "..."}`: 4xx for what the client sent, 503 for overload or a deadline, 500 for faults.
 
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { type Context, Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import { ConvkitError } from '../errors.js';
 import { OverloadError } from './batcher.js';
-import { badRequest, HttpError } from './http-error.js';
-import { imageToInputRow } from './image-input.js';
-import { parsePredictRequest, predictResponse, type RequestRow } from './request-tensors.js';
+import { HttpError } from './http-error.js';
+import { classifyImage, gradCamOverlay } from './image-routes.js';
+import { readJsonBody } from './request-body.js';
+import { parsePredictRequest, predictResponse } from './request-tensors.js';
 import { MODEL_VERSION, type ServedModel } from './served-model.js';
 import type { WebAssets } from './web-assets.js';
 
@@ -21,6 +21,8 @@ export interface AppSettings {
   web: WebAssets | null;
   /** True once shutdown began: new requests get 503 and `Connection: close`. */
   closing: () => boolean;
+  /** Batch sizes formed and event-loop delay so far (GET /api/stats; the load benchmark reads it). */
+  stats: () => unknown;
   /** Where unexpected faults are reported (the CLI: stderr). */
   logError: (message: string) => void;
 }
@@ -43,17 +45,6 @@ function splitVerb(segment: string): [string, string] {
   return at < 0 ? [segment, ''] : [segment.slice(0, at), segment.slice(at + 1)];
 }
 
-/** Rejects with a 503 when `signal` aborts before `work` settles (the work itself may still finish unseen). */
-function beforeDeadline<T>(work: Promise<T>, signal: AbortSignal, ms: number): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () =>
-      reject(new HttpError(503, `the request timed out after ${ms} ms waiting for the model. Hint: retry, or send fewer rows.`));
-    if (signal.aborted) onAbort();
-    signal.addEventListener('abort', onAbort, { once: true });
-    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
-  });
-}
-
 export function buildApp(settings: AppSettings): Hono {
   const app = new Hono();
   const expectedToken = settings.token === null ? null : digest(settings.token);
@@ -66,42 +57,6 @@ export function buildApp(settings: AppSettings): Hono {
       throw new HttpError(404, `Servable not found for request: ${request}. Served here: ${served} (version ${MODEL_VERSION}).`);
     }
     return model;
-  };
-
-  /** Decodes image rows, stacks all rows, and runs them through the model's batcher before the deadline. */
-  const runRows = async (model: ServedModel, rows: RequestRow[]): Promise<Float32Array> => {
-    const rowSize = (model.signature.inputShape.slice(1) as number[]).reduce((a, b) => a * b, 1);
-    const imageShape = model.imageShape;
-    const signal = AbortSignal.timeout(settings.requestTimeoutMs);
-    const decoded = await Promise.all(
-      rows.map(async (row) => {
-        if (row.kind === 'values') return row.data;
-        if (!imageShape) {
-          throw badRequest(
-            `${row.where}: this model's input is ${JSON.stringify(model.signature.inputShape)}, not an image (N, H, W, C); send numbers instead of "b64".`,
-          );
-        }
-        try {
-          return await imageToInputRow(row.bytes, imageShape, model.preprocessing, row.where);
-        } catch (error) {
-          if (error instanceof ConvkitError) throw badRequest(error.message);
-          throw error;
-        }
-      }),
-    );
-    const x = new Float32Array(rows.length * rowSize);
-    decoded.forEach((row, i) => {
-      x.set(row, i * rowSize);
-    });
-    try {
-      return await beforeDeadline(model.batcher.submit(x, rows.length, signal), signal, settings.requestTimeoutMs);
-    } catch (error) {
-      if (error instanceof HttpError || error instanceof OverloadError) throw error;
-      if (signal.aborted)
-        throw new HttpError(503, `the request timed out after ${settings.requestTimeoutMs} ms waiting for the model.`);
-      const reason = error instanceof Error ? error.message : String(error);
-      throw new HttpError(500, `model '${model.name}' failed on this input: ${reason}`);
-    }
   };
 
   app.onError((error, c) => {
@@ -156,8 +111,9 @@ export function buildApp(settings: AppSettings): Hono {
   const post = async (c: Context, name: string, verb: string, version: string | undefined): Promise<Response> => {
     const model = modelOf(name, version);
     if (verb === 'predict') return predict(c, model);
-    if (verb === 'classify-image') return classifyImage(c, model);
-    throw new HttpError(404, `unknown verb ':${verb}'. Expected ':predict' or ':classify-image'.`);
+    if (verb === 'classify-image') return classifyImage(c, model, settings.requestTimeoutMs);
+    if (verb === 'gradcam') return gradCamOverlay(c, model, settings.requestTimeoutMs);
+    throw new HttpError(404, `unknown verb ':${verb}'. Expected ':predict', ':classify-image' or ':gradcam'.`);
   };
   app.post('/v1/models/:spec', (c) => post(c, ...splitVerb(c.req.param('spec')), undefined));
   app.post('/v1/models/:name/versions/:spec', (c) => {
@@ -166,67 +122,14 @@ export function buildApp(settings: AppSettings): Hono {
   });
 
   const predict = async (c: Context, model: ServedModel): Promise<Response> => {
-    const text = await c.req.text();
-    let body: unknown;
-    try {
-      body = JSON.parse(text);
-    } catch (error) {
-      throw badRequest(`malformed JSON in the request body: ${(error as Error).message.replace(/\.$/, '')}.`);
-    }
-    const request = parsePredictRequest(body, model.signature);
-    const out = await runRows(model, request.rows);
+    const request = parsePredictRequest(await readJsonBody(c), model.signature);
+    const out = await model.predictRows(request.rows, settings.requestTimeoutMs);
     const shape = [request.rows.length, ...(model.signature.outputShape.slice(1) as number[])];
     return c.body(predictResponse(request.format, out, shape), 200, { 'Content-Type': 'application/json' });
   };
 
-  const classifyImage = async (c: Context, model: ServedModel): Promise<Response> => {
-    const classes = model.classes;
-    if (!model.imageShape || classes === null) {
-      throw badRequest(
-        `model '${model.name}' takes ${JSON.stringify(model.signature.inputShape)} and returns ${JSON.stringify(model.signature.outputShape)}; :classify-image needs an image model with one score per class.`,
-      );
-    }
-    if (!(c.req.header('Content-Type') ?? '').toLowerCase().startsWith('multipart/form-data')) {
-      throw new HttpError(
-        415,
-        `:classify-image expects multipart/form-data with a file field 'image', received Content-Type ${JSON.stringify(c.req.header('Content-Type') ?? '')}.`,
-      );
-    }
-    let form: Record<string, string | File | (string | File)[]>;
-    try {
-      form = await c.req.parseBody();
-    } catch (error) {
-      throw badRequest(`could not read the multipart body: ${(error as Error).message}.`);
-    }
-    const file = form.image;
-    if (!(file instanceof File)) {
-      throw badRequest(
-        `the multipart field 'image' is missing or not a file. Fields received: ${JSON.stringify(Object.keys(form))}.`,
-      );
-    }
-    const topText = c.req.query('top') ?? (typeof form.top === 'string' ? form.top : undefined);
-    const top = topText === undefined ? Math.min(5, classes) : Number(topText);
-    if (!Number.isInteger(top) || top < 1)
-      throw badRequest(`'top': expected a positive integer, received ${JSON.stringify(topText)}.`);
-    const rows: RequestRow[] = [{ kind: 'image', bytes: new Uint8Array(await file.arrayBuffer()), where: "field 'image'" }];
-    const probabilities = Array.from(await runRows(model, rows));
-    if (!probabilities.every(Number.isFinite)) {
-      throw new HttpError(500, `model '${model.name}' returned a non-finite score (NaN or Infinity) for this image.`);
-    }
-    const labels = model.labelNames();
-    const ranked = probabilities.map((probability, index) => ({ label: labels[index]!, index, probability }));
-    ranked.sort((a, b) => b.probability - a.probability || a.index - b.index);
-    return c.json({ label: ranked[0]!.label, index: ranked[0]!.index, probabilities, top: ranked.slice(0, top) });
-  };
-
   app.get('/api/models', (c) => c.json({ models: [...settings.models.values()].map((m) => m.describeForPage()) }));
-  app.get('/api/stats', (c) =>
-    c.json({
-      models: Object.fromEntries(
-        [...settings.models.values()].map((m) => [m.name, { batchSizes: Object.fromEntries(m.batcher.batchSizes) }]),
-      ),
-    }),
-  );
+  app.get('/api/stats', (c) => c.json(settings.stats()));
   if (settings.web) settings.web.mount(app);
   return app;
 }

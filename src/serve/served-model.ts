@@ -1,9 +1,13 @@
 // One model as the server holds it: its worker thread, its batcher, its signature, labels and image
-// preprocessing; and the TensorFlow Serving status and metadata bodies that describe it.
+// preprocessing; request rows to model inputs, run before a deadline (predictions and Grad-CAM overlays); and the
+// TensorFlow Serving status and metadata bodies that describe it.
 
-import { type BatcherOptions, DynamicBatcher } from './batcher.js';
-import type { ImagePreprocessing } from './image-input.js';
+import { ConvkitError } from '../errors.js';
+import { type BatcherOptions, DynamicBatcher, OverloadError } from './batcher.js';
+import { badRequest, HttpError } from './http-error.js';
+import { type ImagePreprocessing, imageToInputRow } from './image-input.js';
 import type { ModelWorker } from './model-worker.js';
+import type { RequestRow } from './request-tensors.js';
 import type { ModelSignature } from './worker-protocol.js';
 
 /** Served models have one version, as a TensorFlow Serving model directory with one numbered folder. */
@@ -21,6 +25,73 @@ export class ServedModel {
     batching: BatcherOptions,
   ) {
     this.batcher = new DynamicBatcher(signature.inputShape.slice(1) as number[], (x) => worker.run(x), batching);
+  }
+
+  /** The request's rows as one (N, ...input) buffer: numbers as sent, images decoded and preprocessed. */
+  async inputRows(rows: RequestRow[]): Promise<Float32Array> {
+    const rowSize = (this.signature.inputShape.slice(1) as number[]).reduce((a, b) => a * b, 1);
+    const imageShape = this.imageShape;
+    const decoded = await Promise.all(
+      rows.map(async (row) => {
+        if (row.kind === 'values') return row.data;
+        if (!imageShape) {
+          throw badRequest(
+            `${row.where}: this model's input is ${JSON.stringify(this.signature.inputShape)}, not an image (N, H, W, C); send numbers instead of "b64".`,
+          );
+        }
+        try {
+          return await imageToInputRow(row.bytes, imageShape, this.preprocessing, row.where);
+        } catch (error) {
+          if (error instanceof ConvkitError) throw badRequest(error.message);
+          throw error;
+        }
+      }),
+    );
+    const x = new Float32Array(rows.length * rowSize);
+    decoded.forEach((row, i) => {
+      x.set(row, i * rowSize);
+    });
+    return x;
+  }
+
+  /** The model's outputs for the rows (batched with other requests), or a 503 past `timeoutMs`. */
+  async predictRows(rows: RequestRow[], timeoutMs: number): Promise<Float32Array> {
+    const signal = AbortSignal.timeout(timeoutMs);
+    const x = await this.inputRows(rows);
+    return this.beforeDeadline(this.batcher.submit(x, rows.length, signal), signal, timeoutMs);
+  }
+
+  /** A Grad-CAM overlay PNG for one row, for `classIndex` or the predicted class. */
+  async overlayPng(row: RequestRow, timeoutMs: number, classIndex?: number) {
+    const signal = AbortSignal.timeout(timeoutMs);
+    const x = await this.inputRows([row]);
+    const { scale, offset } = this.preprocessing;
+    const ends = [offset, 255 * scale + offset].sort((a, b) => a - b) as [number, number];
+    const image = { data: x, shape: [1, ...(this.signature.inputShape.slice(1) as number[])] };
+    return this.beforeDeadline(this.worker.gradCam(image, ends, classIndex), signal, timeoutMs);
+  }
+
+  /** Waits for `work` until `signal` aborts (503); a failure inside the model is a 500 naming the model. */
+  private async beforeDeadline<T>(work: Promise<T>, signal: AbortSignal, ms: number): Promise<T> {
+    const timedOut = () =>
+      new HttpError(503, `the request timed out after ${ms} ms waiting for the model. Hint: retry, or send fewer rows.`);
+    try {
+      return await new Promise<T>((resolve, reject) => {
+        const onAbort = () => reject(timedOut());
+        if (signal.aborted) onAbort();
+        signal.addEventListener('abort', onAbort, { once: true });
+        work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+      });
+    } catch (error) {
+      if (error instanceof HttpError || error instanceof OverloadError) throw error;
+      if (signal.aborted) throw timedOut();
+      if (error instanceof ConvkitError && (error.code === 'CONFIG' || error.code === 'SHAPE')) {
+        // Grad-CAM's refusals (no convolution layer, a class index out of range) are about the request or model.
+        throw badRequest(`model '${this.name}': ${error.message}`);
+      }
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new HttpError(500, `model '${this.name}' failed on this input: ${reason}`);
+    }
   }
 
   /** [H, W, C] when the model takes images (a rank-4 input with known sizes), else null. */
@@ -82,6 +153,7 @@ export class ServedModel {
       labels: this.labelNames(),
       preprocess: this.preprocessing.preprocess,
       view: image === null ? 'none' : image[2] === 1 ? 'draw' : 'photo',
+      gradCam: image !== null && this.classes !== null,
     };
   }
 }

@@ -4,6 +4,7 @@
 
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { serve as listen } from '@hono/node-server';
 import { ConfigError, describe, invalid } from '../errors.js';
 import { readLabels } from '../io/labels-file.js';
@@ -64,6 +65,8 @@ export interface ServerHandle {
   models: string[];
   /** Batches of each size formed so far, per model. */
   batchSizes(): Record<string, Record<number, number>>;
+  /** How late the server's event loop ran since start, in ms: inference off the loop keeps these small. */
+  eventLoopDelay(): { mean: number; p50: number; p99: number; max: number };
   /** Stops accepting connections, answers the requests in flight, then stops the workers. */
   close(): Promise<void>;
 }
@@ -191,8 +194,21 @@ export async function serve(
     throw error;
   }
 
+  // How late timers fire on this thread: the evidence that inference (in the workers) leaves the loop free.
+  const loopDelay = monitorEventLoopDelay({ resolution: 5 });
+  loopDelay.enable();
+  const ms = (ns: number) => Number((ns / 1e6).toFixed(3));
+  const eventLoopDelay = () => ({
+    mean: ms(loopDelay.mean),
+    p50: ms(loopDelay.percentile(50)),
+    p99: ms(loopDelay.percentile(99)),
+    max: ms(loopDelay.max),
+  });
+  const batchSizes = () =>
+    Object.fromEntries([...served.values()].map((m) => [m.name, Object.fromEntries(m.batcher.batchSizes)]));
   let closing = false;
   const app = buildApp({
+    stats: () => ({ batchSizes: batchSizes(), eventLoopDelayMs: eventLoopDelay() }),
     models: served,
     token: options.token ?? null,
     maxBodyBytes,
@@ -229,7 +245,8 @@ export async function serve(
     port: address.port,
     host: address.address,
     models: [...served.keys()],
-    batchSizes: () => Object.fromEntries([...served.values()].map((m) => [m.name, Object.fromEntries(m.batcher.batchSizes)])),
+    batchSizes,
+    eventLoopDelay,
     close: () => {
       closed ??= (async () => {
         closing = true;
@@ -239,6 +256,7 @@ export async function serve(
         await stopped;
         clearTimeout(cut);
         await Promise.all([...served.values()].map((m) => m.worker.close()));
+        loopDelay.disable();
       })();
       return closed;
     },

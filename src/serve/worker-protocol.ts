@@ -17,9 +17,20 @@ export interface ModelSignature {
 
 export type HostMessage =
   | { type: 'load'; source: ModelSource; backend?: 'native' | 'reference'; threads?: number }
-  | { type: 'predict'; id: number; data: Float32Array; shape: number[] };
+  | { type: 'predict'; id: number; data: Float32Array; shape: number[] }
+  | {
+      type: 'gradcam';
+      id: number;
+      /** One image (1, H, W, C), scaled as the model takes it. */
+      data: Float32Array;
+      shape: number[];
+      classIndex?: number;
+      /** The model-input values shown as black and white in the overlay. */
+      valueRange: [number, number];
+    };
 
 export type WorkerMessage =
   | { type: 'ready'; signature: ModelSignature; backend: string }
   | { type: 'result'; id: number; data: Float32Array; shape: number[] }
+  | { type: 'overlay'; id: number; png: Uint8Array; classIndex: number; layerName: string }
   | { type: 'failed'; id: number | null; name: string; code: string | null; message: string };

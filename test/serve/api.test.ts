@@ -5,7 +5,10 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
+import sharp from 'sharp';
+import { gradCam } from '../../src/explain/grad-cam.js';
 import type { Model } from '../../src/models/model.js';
+import { heatmapOverlayPng } from '../../src/plots/explanation-figure.js';
 import { loadImage } from '../../src/preprocessing/image.js';
 import { type ServerHandle, serve } from '../../src/serve/server.js';
 import { close } from '../helpers/close.js';
@@ -142,6 +145,43 @@ describe('serve: TensorFlow Serving REST API', { skip: skipUnless(missing) }, ()
     );
     const topOne = await call(server, '/v1/models/pets:classify-image?top=1', { method: 'POST', body: form });
     assert.equal(topOne.body.top.length, 1);
+    const topFive = await call(server, '/v1/models/pets:classify-image?top=5', { method: 'POST', body: form });
+    assert.equal(topFive.body.top.length, 2, 'top beyond the classes lists them all');
+    assert.equal((await call(server, '/v1/models/pets:classify-image?top=0', { method: 'POST', body: form })).status, 400);
+  });
+
+  test(':gradcam: the overlay PNG is gradCam + heatmapOverlayPng computed here on the same input', async () => {
+    const instance = digitInstance(digits[0]!.pixels);
+    const response = await fetch(`${server.url}/v1/models/mnist:gradcam`, {
+      method: 'POST',
+      body: JSON.stringify({ instances: [instance] }),
+    });
+    assert.equal(response.status, 200, await response.clone().text());
+    assert.equal(response.headers.get('content-type'), 'image/png');
+    const image = { data: Float32Array.from(instance.flat(2)), shape: [1, 28, 28, 1] };
+    const cam = gradCam(mnistModel, image);
+    assert.equal(response.headers.get('x-class-index'), String(digits[0]!.label));
+    assert.equal(response.headers.get('x-layer-name'), cam.layerName);
+    const expected = await heatmapOverlayPng(image, cam.heatmap, { valueRange: [0, 1] });
+    const [got, want] = await Promise.all(
+      [new Uint8Array(await response.arrayBuffer()), expected].map((png) =>
+        sharp(png).raw().toBuffer({ resolveWithObject: true }),
+      ),
+    );
+    assert.deepEqual(got!.info, want!.info);
+    // The worker's native kernels may sum in another order than this process's: a pixel may differ by a level or two.
+    let worst = 0;
+    for (let i = 0; i < want!.data.length; i++) worst = Math.max(worst, Math.abs(got!.data[i]! - want!.data[i]!));
+    assert.ok(worst <= 2, `overlay pixels differ by up to ${worst} levels`);
+    // A photo upload and an explicit class work too; a class out of range is a 400.
+    const form = new FormData();
+    form.append('image', new Blob([readFileSync(CAT_PHOTO)]), 'cat.jpg');
+    const dogCam = await fetch(`${server.url}/v1/models/pets:gradcam?class=1`, { method: 'POST', body: form });
+    assert.equal(dogCam.status, 200, await dogCam.clone().text());
+    assert.equal(dogCam.headers.get('x-class-index'), '1');
+    const bad = await fetch(`${server.url}/v1/models/pets:gradcam?class=2`, { method: 'POST', body: form });
+    assert.equal(bad.status, 400);
+    assert.match(((await bad.json()) as { error: string }).error, /'class': expected an integer from 0 to 1, received "2"/);
   });
 
   test('several models: each answers with its own shapes; the page list names both', async () => {
