@@ -3,7 +3,8 @@
 // fixed time. Reports requests/s, p50/p99 latency, errors, the batch sizes the dynamic batcher formed, the server's
 // event-loop delay and the latency of status requests sent during the load (is the server still responsive?).
 // Compared in the same run with batching off and with one client at a time. Bounded: CONVKIT_BENCH_SERVE_SECONDS
-// (default 30) per configuration, 127.0.0.1 only, every server stopped at the end.
+// (default 30) per configuration, 127.0.0.1 only, every server stopped at the end. CONVKIT_BENCH_SERVE_ARGS adds
+// flags to every server (e.g. '--threads 1').
 
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';

@@ -101,15 +101,18 @@ export class DynamicBatcher {
     this.busy = true;
     this.batchSizes.set(rows, (this.batchSizes.get(rows) ?? 0) + 1);
     const rowSize = this.rowShape.reduce((a, b) => a * b, 1);
-    const x = new Float32Array(rows * rowSize);
+    // Padded with zero rows to the next power of two (TensorFlow Serving's allowed_batch_sizes): a handful of batch
+    // shapes instead of every size from 1 to maxBatchSize, so layers keep their buffers and oneDNN its primitives.
+    const padded = rows <= this.options.maxBatchSize ? Math.min(2 ** Math.ceil(Math.log2(rows)), this.options.maxBatchSize) : rows;
+    const x = new Float32Array(padded * rowSize);
     let offset = 0;
     for (const w of batch) {
       x.set(w.data, offset);
       offset += w.data.length;
     }
     try {
-      const y = await this.run({ data: x, shape: [rows, ...this.rowShape] });
-      const outRow = y.data.length / rows;
+      const y = await this.run({ data: x, shape: [padded, ...this.rowShape] });
+      const outRow = y.data.length / padded;
       let at = 0;
       for (const w of batch) {
         w.resolve(y.data.slice(at * outRow, (at + w.rows) * outRow));
