@@ -103,7 +103,8 @@ export class DynamicBatcher {
     const rowSize = this.rowShape.reduce((a, b) => a * b, 1);
     // Padded with zero rows to the next power of two (TensorFlow Serving's allowed_batch_sizes): a handful of batch
     // shapes instead of every size from 1 to maxBatchSize, so layers keep their buffers and oneDNN its primitives.
-    const padded = rows <= this.options.maxBatchSize ? Math.min(2 ** Math.ceil(Math.log2(rows)), this.options.maxBatchSize) : rows;
+    const padded =
+      rows <= this.options.maxBatchSize ? Math.min(2 ** Math.ceil(Math.log2(rows)), this.options.maxBatchSize) : rows;
     const x = new Float32Array(padded * rowSize);
     let offset = 0;
     for (const w of batch) {
