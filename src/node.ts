@@ -32,7 +32,7 @@ export { parseAugmentation } from './fine-tuning/augmentation-spec.js';
 export { type FineTuneOptions, type FineTuneResult, fineTune } from './fine-tuning/fine-tune-folder.js';
 export * from './index.js';
 export { saveModel } from './io/keras-file.js';
-export { parseLabels, readLabels, writeLabels } from './io/labels.js';
+export { parseLabels, readLabels, readLabelsSync, writeLabels } from './io/labels.js';
 export { formatWeightsReport } from './io/legacy-h5-weights.js';
 export {
   type LoadWeightsOptions,

@@ -8,7 +8,7 @@ import { gradCam } from '../explain/grad-cam.js';
 import { saliencyMap } from '../explain/saliency.js';
 import { atomicWriteBytes } from '../io/atomic-write.js';
 import { checkWritable } from '../io/file-checks.js';
-import { readLabels } from '../io/labels-file.js';
+import { readLabelsSync } from '../io/labels.js';
 import { loadModel } from '../io/load-model.js';
 import type { Model } from '../models/model.js';
 import { explanationFigure, heatmapOverlayPng } from '../plots/explanation-figure.js';
@@ -68,7 +68,7 @@ export async function explainCommand(modelPath: string, imagePath: string, optio
     throw new ConfigError(`--method: invalid value. Expected 'gradcam' or 'saliency', received ${describe(options.method)}.`);
   }
   applyGlobalOptions(options);
-  const labels = options.labels ? readLabels(options.labels) : null;
+  const labels = options.labels ? readLabelsSync(options.labels, '--labels') : null;
   const model = await loadModel(modelPath, { compile: false });
   const units = model.outputs[0]?.shape.at(-1) ?? 0;
   const classes = units === 1 ? 2 : units;

@@ -1,7 +1,7 @@
 // `convkit predict`: classifies image files with a saved model; a table for people or JSON lines for programs.
 
 import { ConfigError } from '../errors.js';
-import { readLabels } from '../io/labels.js';
+import { readLabelsSync } from '../io/labels.js';
 import { loadModel } from '../io/load-model.js';
 import { loadImagesFor, type PreprocessName, preprocessing } from '../preprocessing/presets.js';
 import { applyGlobalOptions, type GlobalOptions } from './common.js';
@@ -27,7 +27,7 @@ export async function predictCommand(modelPath: string, imagePaths: string[], op
     }
   }
   // Labels are read before the model and images, so a bad --labels path fails at once.
-  const names = options.labels ? await readLabels(options.labels) : null;
+  const names = options.labels ? readLabelsSync(options.labels, '--labels') : null;
   const model = await loadModel(modelPath, { compile: false });
   const x = await loadImagesFor(model, imagePaths, {
     ...(options.preprocess !== undefined ? { preprocess: options.preprocess as PreprocessName } : {}),

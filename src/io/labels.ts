@@ -1,12 +1,16 @@
 // Class-name files: Teachable Machine's labels.txt ("index name" per line, 0-based, sometimes a trailing blank
-// line) and plain one-name-per-line lists. Reading checks the indexes (each 0..n-1 once); writing uses the
-// Teachable Machine form, atomically.
+// line) and plain one-name-per-line lists. Reading checks the indexes (each 0..n-1 once), synchronously or not;
+// writing uses the Teachable Machine form, atomically. The one labels reader of the project (predict, explain,
+// evaluate, report, serve, finetune).
 
 import { FormatError } from '../errors.js';
 import { atomicWriteBytes } from './atomic-write.js';
 import { MAX_INPUT_BYTES, readInputFile } from './file-checks.js';
 
-/** Parses labels text: "index name" lines (any order, each index once) or plain names; blank lines are ignored. */
+/**
+ * Parses labels text: "index name" lines (any order, each index once) or plain names; blank lines are ignored.
+ * A file where only some lines start with a number is plain names ('5 Galoon' stays '5 Galoon').
+ */
 export function parseLabels(text: string, source = 'labels'): string[] {
   const lines = text
     .replace(/^\uFEFF/, '')
@@ -29,16 +33,25 @@ export function parseLabels(text: string, source = 'labels'): string[] {
 }
 
 /**
- * Reads a labels file: Teachable Machine's "0 Cat" lines or one plain name per line.
- * @example await readLabels('labels.txt') // ['Cat', 'Dog']
+ * Reads a labels file now (the CLI and the server, which need the names before anything else runs). `where` names
+ * the option or setting in errors ('--labels').
+ * @example readLabelsSync('labels.txt', '--labels') // ['Cat', 'Dog']
  */
-export async function readLabels(path: string): Promise<string[]> {
+export function readLabelsSync(path: string, where = 'readLabels'): string[] {
   const bytes = readInputFile(path, {
-    where: 'readLabels',
+    where,
     expected: 'a text file with one class name per line ("index name" lines as Teachable Machine writes also work)',
     maxBytes: MAX_INPUT_BYTES.text,
   });
   return parseLabels(new TextDecoder().decode(bytes), path);
+}
+
+/**
+ * Reads a labels file: Teachable Machine's "0 Cat" lines or one plain name per line.
+ * @example await readLabels('labels.txt') // ['Cat', 'Dog']
+ */
+export async function readLabels(path: string, where = 'readLabels'): Promise<string[]> {
+  return readLabelsSync(path, where);
 }
 
 /** Writes class names as Teachable Machine's labels.txt ("0 cats\n1 dogs\n"), atomically. */

@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { serve as listen } from '@hono/node-server';
 import { ConfigError, describe, invalid } from '../errors.js';
-import { readLabels } from '../io/labels-file.js';
+import { readLabelsSync } from '../io/labels.js';
 import type { Model } from '../models/model.js';
 import { modelToKeras } from '../models/model-config.js';
 import { checkOptions, isPlainObject } from '../options.js';
@@ -136,7 +136,7 @@ async function startModel(name: string, spec: ModelSpec, options: ServeOptions, 
   try {
     const signature = worker.signature!;
     const labels =
-      typeof spec.labels === 'string' ? readLabels(spec.labels, `serve: labels of '${name}'`) : (spec.labels ?? null);
+      typeof spec.labels === 'string' ? readLabelsSync(spec.labels, `serve: labels of '${name}'`) : (spec.labels ?? null);
     const classes = signature.outputShape.length === 2 ? signature.outputShape[1] : null;
     if (labels && typeof classes === 'number' && labels.length !== classes) {
       throw new ConfigError(

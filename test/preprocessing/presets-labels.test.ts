@@ -3,14 +3,14 @@
 // hand), and labels.txt parsing on Teachable Machine's real files plus hand-written edge cases.
 
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import sharp from 'sharp';
 import { imageDatasetFromDirectory } from '../../src/datasets/image-directory.js';
 import { FormatError, Input, Model } from '../../src/index.js';
-import { parseLabels, readLabels, writeLabels } from '../../src/io/labels.js';
+import { parseLabels, readLabels, readLabelsSync, writeLabels } from '../../src/io/labels.js';
 import { Flatten } from '../../src/layers/flatten.js';
 import { loadImagesFor } from '../../src/preprocessing/presets.js';
 import { missingFile, need, SHARED_DATA, skipUnless } from '../helpers/requirements.js';
@@ -105,6 +105,19 @@ describe('preprocessing presets and labels files', () => {
       'SCISSOR',
     ]);
     assert.deepEqual(await readLabels(`${SHARED_DATA}teachable-machine/water-bottle-963n/labels.txt`), ['5 Galoon', '500ML']);
+    // The synchronous reader (serve, explain, predict) is the same parser: the digits of '5 Galoon' stay.
+    assert.deepEqual(readLabelsSync(`${SHARED_DATA}teachable-machine/water-bottle-963n/labels.txt`), ['5 Galoon', '500ML']);
+    assert.deepEqual(readLabelsSync(`${SHARED_DATA}teachable-machine/cat-dog-11Maximus11/labels.txt`), ['Cat', 'Dog']);
+  });
+
+  test('labels files: the sync reader checks indexes too, and errors name the option and the file', () => {
+    const twice = join(dir, 'twice.txt');
+    writeFileSync(twice, '0 cat\n0 dog\n');
+    assert.throws(
+      () => readLabelsSync(twice, '--labels'),
+      (e: Error) => e instanceof FormatError && e.message.includes(`${twice}: invalid line '0 dog'`),
+    );
+    assert.throws(() => readLabelsSync(join(dir, 'nope.txt'), '--labels'), /^.*--labels.*nope\.txt/s);
   });
 
   test('labels: any order of "index name" lines, plain names, CRLF; a repeated or missing index fails', async () => {
