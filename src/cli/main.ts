@@ -69,7 +69,7 @@ program
   .description(
     'evaluate a saved classifier on a dataset test split or an image folder: loss, accuracy, confusion matrix, classification report, top losses',
   )
-  .argument('<model>', 'a .keras file')
+  .argument('<model>', 'a model file (.keras, .h5, TF.js model.json)')
   .option('--dataset <name>', 'mnist | fashion-mnist', 'mnist')
   .option('--data-dir <dir>', 'folder with the dataset IDX files')
   .option('--data <dir>', 'evaluate on images in class subfolders of <dir> instead of --dataset')
@@ -82,6 +82,8 @@ program
     0.5,
   )
   .option('--limit <n>', 'evaluate on N samples only (the first N of --dataset; a seeded random N of --data)', count('--limit'))
+  .option('--labels <file>', "class names in the model's output order (default: labels.txt beside the model, if any)")
+  .option('--preprocess <name>', 'with --data: teachable-machine (centre crop, x/127.5 - 1) | mnist | none')
   .option('--scale <x>', 'with --data: pixel multiplier before the model (default 1/255)', numberOption('--scale', {}))
   .option('--offset <x>', 'with --data: added after scaling (default 0)', numberOption('--offset', {}))
   .option('--json', 'print only one line: the result as a JSON object')

@@ -3,7 +3,7 @@
 
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -15,6 +15,7 @@ import { saveModel } from '../../src/io/keras-file.js';
 import { Conv2D } from '../../src/layers/conv2d.js';
 import { Dense } from '../../src/layers/dense.js';
 import { Flatten } from '../../src/layers/flatten.js';
+import { GlobalAveragePooling2D } from '../../src/layers/global-pooling2d.js';
 import { MaxPooling2D } from '../../src/layers/max-pooling2d.js';
 import { Sequential } from '../../src/models/sequential.js';
 import { setRandomSeed } from '../../src/training/seed.js';
@@ -152,6 +153,101 @@ describe('convkit evaluate', () => {
     assert.notEqual(wrong.code, 0);
     assert.match(wrong.stderr, /has 3 class folders \(a, b, c\), but the model outputs 2 classes/);
     assert.doesNotMatch(wrong.stderr, /^\s+at /m);
+  });
+
+  test("--data with labels.txt beside the model: folders matched to the model's output order by name", async () => {
+    // Hand-set weights: a green image scores 5 on output 0, a blue one on output 1 (the reverse of the sorted folders).
+    const root = join(dir, 'paint');
+    for (const [name, background] of [
+      ['blue', { r: 0, g: 0, b: 255 }],
+      ['greens', { r: 0, g: 255, b: 0 }],
+    ] as const) {
+      mkdirSync(join(root, name), { recursive: true });
+      for (let i = 0; i < 3; i++) {
+        await sharp({ create: { width: 6, height: 6, channels: 3, background } })
+          .png()
+          .toFile(join(root, name, `${i}.png`));
+      }
+    }
+    const model = new Sequential([
+      new GlobalAveragePooling2D({ inputShape: [4, 4, 3] }),
+      new Dense(2, { activation: 'softmax' }),
+    ]);
+    model.layers[1]!.setWeights([
+      [0, 0, 5, 0, 0, 5],
+      [0, 0],
+    ]);
+    const modelDir = join(dir, 'paint-model');
+    mkdirSync(modelDir);
+    const path = join(modelDir, 'model.keras');
+    await saveModel(model, path);
+    writeFileSync(join(modelDir, 'labels.txt'), '0 Green\n1 Blue\n');
+    const r = convkit('evaluate', path, '--data', root, '--json');
+    assert.equal(r.code, 0, r.stderr);
+    const json = lastJson(r.stdout) as { classNames: string[]; accuracy: number; confusionMatrix: number[][] };
+    assert.deepEqual(json.classNames, ['Green', 'Blue']);
+    assert.deepEqual(json.confusionMatrix, [
+      [3, 0],
+      [0, 3],
+    ]);
+    assert.equal(json.accuracy, 1);
+    assert.match(r.stderr, /Class names from .*labels\.txt \(folders in model output order: greens -> Green, blue -> Blue\)/);
+    // --labels wins over the file beside the model; names that pair with no folder are refused, naming both lists.
+    const other = join(dir, 'other-labels.txt');
+    writeFileSync(other, 'red\nblue\n');
+    const refused = convkit('evaluate', path, '--data', root, '--labels', other);
+    assert.equal(refused.code, 1);
+    assert.match(
+      refused.stderr,
+      /class folders of .*paint \(blue, greens\) do not match the class names in .*other-labels\.txt \(red, blue\)/,
+    );
+    writeFileSync(other, 'one\ntwo\nthree\n');
+    const count = convkit('evaluate', path, '--data', root, '--labels', other);
+    assert.equal(count.code, 1);
+    assert.match(
+      count.stderr,
+      /--labels .*other-labels\.txt: 3 class names \(one, two, three\), but the model outputs 2 classes/,
+    );
+    assert.doesNotMatch(count.stderr, /^\s+at /m);
+  });
+
+  const TM = `${SHARED_DATA}teachable-machine/cat-dog-11Maximus11/`;
+  test('a Teachable Machine export: its labels.txt (Cat, Dog) names the folders cats/ and dogs/; same answers as predict', {
+    skip: skipUnless(missingFile(TM)),
+  }, () => {
+    need(missingFile(TM));
+    const photos = `${SHARED_DATA}cats-dogs/test`;
+    const r = convkit('evaluate', `${TM}keras_model.h5`, '--data', photos, '--preprocess', 'teachable-machine', '--json');
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /Class names from .*labels\.txt \(folders in model output order: cats -> Cat, dogs -> Dog\)/);
+    const json = lastJson(r.stdout) as {
+      classNames: string[];
+      confusionMatrix: number[][];
+      topLosses: { path: string; predictedName: string }[];
+    };
+    assert.deepEqual(json.classNames, ['Cat', 'Dog']);
+    assert.equal(json.topLosses.length, 4);
+    // Each photo's predicted class, as `convkit predict` gives it file by file.
+    const files = json.topLosses.map((t) => t.path);
+    const predicted = convkit(
+      'predict',
+      `${TM}keras_model.h5`,
+      ...files,
+      '--labels',
+      `${TM}labels.txt`,
+      '--preprocess',
+      'teachable-machine',
+      '--json',
+    );
+    assert.equal(predicted.code, 0, predicted.stderr);
+    const labels = predicted.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line).label as string);
+    assert.deepEqual(
+      json.topLosses.map((t) => t.predictedName),
+      labels,
+    );
   });
 
   test('bad input: a missing model, a bad threshold', () => {
