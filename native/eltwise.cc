@@ -72,6 +72,15 @@ inline double derivative(double x, double y, const ActParams& a) {
   }
 }
 
+/** ReLU6 and Keras ReLU(max_value=m) with no slope or threshold: min(max(x, 0), m), the fast path's case. Only
+ *  when m is exactly a float, so that clipping in float gives the same bits as the double path. */
+inline bool is_clipped_relu(const ActParams& a) {
+  if (a.kind == kRelu6) return true;
+  return a.kind == kRelu && a.alpha == 0 && a.threshold == 0 && std::isfinite(a.max_value) &&
+         static_cast<double>(static_cast<float>(a.max_value)) == a.max_value;
+}
+inline float clip_top(const ActParams& a) { return a.kind == kRelu6 ? 6.f : static_cast<float>(a.max_value); }
+
 }  // namespace
 
 void activation_forward(float* y, const float* x, int64_t len, const ActParams& a) {
@@ -100,6 +109,18 @@ void activation_forward(float* y, const float* x, int64_t len, const ActParams& 
     for (int64_t i = 0; i < len; i++) y[i] = x[i] > 0.f || x[i] != x[i] ? x[i] : 0.f;  // NaN stays NaN
     return;
   }
+  if (is_clipped_relu(a)) {
+    // ReLU6 (MobileNet): the general path's per-element switch and doubles made it the slowest layer of MobileNetV2.
+    const float top = clip_top(a);
+#pragma omp parallel for simd schedule(static) if (len > kCheapParallelMin)
+    for (int64_t i = 0; i < len; i++) {
+      const float v = x[i];
+      const float low = v > 0.f ? v : 0.f;
+      const float clipped = low < top ? low : top;
+      y[i] = v != v ? v : clipped;  // NaN stays NaN
+    }
+    return;
+  }
 #pragma omp parallel for schedule(static) if (len > kCostlyParallelMin)
   for (int64_t i = 0; i < len; i++) y[i] = static_cast<float>(forward1(x[i], a));
 }
@@ -123,6 +144,15 @@ void activation_backward(float* dx, const float* dy, const float* x, const float
     for (int64_t i = 0; i < len; i++) {
       const float d = dy[i];  // loaded unconditionally so the select vectorises (random signs mispredict)
       dx[i] = x[i] > 0.f ? d : 0.f;
+    }
+    return;
+  }
+  if (is_clipped_relu(a)) {
+    const float top = clip_top(a);
+#pragma omp parallel for simd schedule(static) if (len > kCheapParallelMin)
+    for (int64_t i = 0; i < len; i++) {
+      const float d = dy[i], v = x[i];
+      dx[i] = v > 0.f && v < top ? d : 0.f;  // as derivative(): 0 at both kinks and for NaN inputs
     }
     return;
   }

@@ -204,11 +204,13 @@ describe('native paths: dilation with same and with stride, depthwise with dilat
 const BIG = (1 << 17) + 3;
 
 describe('native paths: OpenMP branches above the parallel thresholds', { skip }, () => {
-  test(`activations x=[${BIG}]: plain relu, general relu, sigmoid, softmax`, () => {
+  test(`activations x=[${BIG}]: plain relu, general relu, clipped relu, relu6, sigmoid, softmax`, () => {
     atThreads(native, [1, 2], (t) => {
       for (const a of [
         { kind: 'relu' as const },
         { kind: 'relu' as const, alpha: 0.1, maxValue: 2, threshold: 0.25 },
+        { kind: 'relu' as const, maxValue: 2 },
+        { kind: 'relu6' as const },
         { kind: 'sigmoid' as const },
         { kind: 'softmax' as const, axisSize: 1 },
       ]) {

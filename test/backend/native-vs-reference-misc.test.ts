@@ -12,6 +12,8 @@ describe('native vs reference: activations, losses, random, element-wise, optimi
     { kind: 'linear' },
     { kind: 'relu' },
     { kind: 'relu', alpha: 0.1, maxValue: 1.5, threshold: 0.2 },
+    { kind: 'relu', maxValue: 6 },
+    { kind: 'relu', maxValue: 1.1 },
     { kind: 'relu6' },
     { kind: 'leakyRelu' },
     { kind: 'leakyRelu', alpha: 0.2 },
@@ -41,6 +43,35 @@ describe('native vs reference: activations, losses, random, element-wise, optimi
       );
     });
   }
+
+  test('clipped relu (ReLU6 and relu maxValue) at the kinks, infinities and NaN', () => {
+    const x = Float32Array.from([
+      -1,
+      -0,
+      0,
+      1e-30,
+      3,
+      6,
+      6.000001,
+      7,
+      Number.NaN,
+      Number.POSITIVE_INFINITY,
+      Number.NEGATIVE_INFINITY,
+    ]);
+    for (const a of [{ kind: 'relu6' }, { kind: 'relu', maxValue: 6 }, { kind: 'relu', maxValue: 2.5 }] as ActivationAttrs[]) {
+      const y = new Float32Array(x.length);
+      reference.activationForward(y, x, a);
+      both('clipped fwd', [new Float32Array(x.length), x], (b, [out, xx]) => b.activationForward(out!, xx!, a), 0, 0);
+      const dy = Float32Array.from(x, (_, i) => i + 1);
+      both(
+        'clipped bwd',
+        [new Float32Array(x.length), dy, x, y],
+        (b, [dx, d, xx, yy]) => b.activationBackward(dx!, d!, xx!, yy!, a),
+        0,
+        0,
+      );
+    }
+  });
 
   const K = 7;
   const N = 9;

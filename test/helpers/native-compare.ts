@@ -21,7 +21,7 @@ export function rand(n: number, seed: number, lo = -1, hi = 1): Buf {
   return out;
 }
 
-/** Asserts |actual - expected| <= atol + rtol * |expected| everywhere, reporting the worst and first mismatches. */
+/** Asserts |actual - expected| <= atol + rtol * |expected| everywhere (equal infinities and NaN vs NaN pass), reporting the worst and first mismatches. */
 export function expectClose(
   what: string,
   actual: ArrayLike<number>,
@@ -36,8 +36,10 @@ export function expectClose(
   for (let i = 0; i < actual.length; i++) {
     const a = actual[i]!;
     const e = expected[i]!;
-    const diff = Math.abs(a - e);
-    const ok = diff <= atol + rtol * Math.abs(e) || (Number.isNaN(a) && Number.isNaN(e));
+    // Equal infinities match (their difference is NaN); NaN matches only NaN.
+    const diff = a === e ? 0 : Math.abs(a - e);
+    const ok = a === e || diff <= atol + rtol * Math.abs(e) || (Number.isNaN(a) && Number.isNaN(e));
+    if (Number.isNaN(a) && Number.isNaN(e)) continue;
     if (diff > worst || Number.isNaN(diff)) {
       worst = Number.isNaN(diff) ? Number.POSITIVE_INFINITY : diff;
       worstAt = i;

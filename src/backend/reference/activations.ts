@@ -89,7 +89,8 @@ export function activationForward(y: FloatArray, x: FloatArray, a: ActivationAtt
         const v = x[i]!;
         const kept = v > threshold || Number.isNaN(v) ? v : 0; // Keras's x * (x > t): NaN stays NaN
         const positive = clipped ? Math.min(Math.max(kept, 0), maxValue) : kept;
-        y[i] = v < threshold ? positive + alpha * (v - threshold) : positive;
+        // Keras adds the negative part only when there is a slope: 0 * -Infinity would make relu(-Infinity) NaN.
+        y[i] = alpha !== 0 && v < threshold ? positive + alpha * (v - threshold) : positive;
       }
       return;
     }
