@@ -10,7 +10,7 @@ import { autoMode } from '../callbacks/monitor.js';
 import { ConfigError, invalid } from '../errors.js';
 import { checkOptions } from '../options.js';
 import { drawSeed } from '../training/seed.js';
-import { type SearchSpace, type SearchSpaceInput, searchSpace } from './search-space.js';
+import { type Params, type SearchSpace, type SearchSpaceInput, searchSpace } from './search-space.js';
 import { better, checkPlan, derivedSeed, type PlanOptions, planTrials, type StrategyName, type TrialSpec } from './strategies.js';
 import { checkOrWriteSearch, readSearch, readTrialRecords, type TrialRecord, writeTrialRecords } from './trial-log.js';
 
@@ -54,7 +54,10 @@ export interface TuneOptions {
   saveBestModel?: boolean;
   /** Runs trials: a runner, or a function run in this thread one trial at a time. */
   runner: TrialRunner | ((trial: TrialSpec, onEpoch: EpochReporter, modelPath: string | null) => Promise<TrialOutcome>);
-  /** Also train the model at its defaults (params {}), recorded as trial 'baseline', for comparison. */
+  /**
+   * Also train the model at its defaults, recorded as trial 'baseline', for comparison. Its params are the space's
+   * fixed parameters (settings of the whole search, such as a batch size), so it trains under the same conditions.
+   */
   baseline?: boolean;
   /** Extra facts stored in search.json and compared on resume (dataset, model template ...). */
   searchInfo?: Record<string, unknown>;
@@ -95,6 +98,13 @@ const KEYS = [
 ];
 
 const finished = (r: TrialRecord | undefined) => r !== undefined && (r.status === 'completed' || r.status === 'failed');
+
+/** The parameters a space holds constant (type 'fixed'), which the baseline shares with every trial. */
+function fixedParams(space: SearchSpace): Params {
+  const params: Params = {};
+  for (const { name, spec } of space.parameters) if (spec.type === 'fixed') params[name] = spec.value;
+  return params;
+}
 
 /** Completed trials, best first (ties: earlier configuration first). */
 export function rankTrials(records: Iterable<TrialRecord>, direction: 'min' | 'max'): TrialRecord[] {
@@ -240,7 +250,7 @@ export async function tune(rawOptions: TuneOptions): Promise<TuneResult> {
       id: 'baseline',
       config: -1,
       rung: 0,
-      params: {},
+      params: fixedParams(space),
       epochs: plan.epochs,
       seed: derivedSeed(seed, -1, 2),
     };

@@ -103,6 +103,29 @@ describe('tune on a synthetic objective', () => {
     assert.deepEqual(promoted.history.val_score!.slice(0, lower.epochs), lower.history.val_score);
   });
 
+  test("the baseline trains the defaults with the space's fixed parameters, for the most epochs", async () => {
+    const seen: TrialSpec[] = [];
+    const result = await tune(
+      base({
+        space: { ...SPACE, batchSize: 32, opt: { type: 'fixed', value: 'sgd' } },
+        strategy: 'hyperband',
+        trials: 6,
+        epochs: 9,
+        seed: 2,
+        baseline: true,
+        runner: async (trial, onEpoch) => {
+          seen.push(trial);
+          return syntheticRunner()(trial, onEpoch);
+        },
+      }),
+    );
+    const baseline = result.trials.find((t) => t.id === 'baseline')!;
+    assert.deepEqual(baseline.params, { batchSize: 32, opt: 'sgd' }, 'fixed settings hold for the baseline too');
+    assert.equal(baseline.epochs, 9);
+    assert.equal(seen[0]!.id, 'baseline', 'trained first, so a short search still has its comparison');
+    for (const t of result.trials) assert.equal(t.params.batchSize, 32);
+  });
+
   test('hyperband brackets follow Li et al. for 81 epochs, eta 3', () => {
     const brackets = hyperbandBrackets(81, 3);
     assert.deepEqual(
