@@ -19,7 +19,8 @@ export interface DatasetTrialSetup {
   validationSplit: number;
 }
 
-class EpochForwarder extends Callback {
+/** Hands each epoch's logs to the search as they come (for trials.jsonl and Hyperband). */
+export class EpochForwarder extends Callback {
   constructor(private readonly report: EpochReporter) {
     super();
   }

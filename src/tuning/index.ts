@@ -10,6 +10,29 @@ export {
   makeFolds,
 } from './cross-validate.js';
 export { type FoldIndices, type FoldOptions, kFold, stratifiedKFold } from './folds.js';
+export {
+  type BooleanOptions,
+  type ChoiceOptions,
+  type DiscoveredSpace,
+  discoverSpace,
+  type FloatOptions,
+  HyperParameters,
+  type IntOptions,
+  type Sampling,
+} from './hyperparameters.js';
+export {
+  GridSearch,
+  type GridSearchOptions,
+  Hyperband,
+  type HyperbandOptions,
+  type HyperModel,
+  type Objective,
+  RandomSearch,
+  type RandomSearchOptions,
+  type SearchOptions,
+  Tuner,
+  type TunerOptions,
+} from './keras-tuner.js';
 export { formatFolds, formatLeaderboard } from './leaderboard.js';
 export { buildTemplateModel, TEMPLATE_NAMES, templateParameters } from './model-templates.js';
 export {

@@ -10,6 +10,7 @@ import { autoMode } from '../callbacks/monitor.js';
 import { ConfigError, invalid } from '../errors.js';
 import { checkOptions } from '../options.js';
 import { drawSeed } from '../training/seed.js';
+import { discoverSpace, type HyperParameters } from './hyperparameters.js';
 import { type Params, type SearchSpace, type SearchSpaceInput, searchSpace } from './search-space.js';
 import { better, checkPlan, derivedSeed, type PlanOptions, planTrials, type StrategyName, type TrialSpec } from './strategies.js';
 import { checkOrWriteSearch, readSearch, readTrialRecords, type TrialRecord, writeTrialRecords } from './trial-log.js';
@@ -33,7 +34,8 @@ export interface TrialRunner {
 }
 
 export interface TuneOptions {
-  space: SearchSpaceInput | SearchSpace;
+  /** The space: declared ({ lr: { type: 'loguniform', ... } }), or a build function whose hp calls declare it. */
+  space: SearchSpaceInput | SearchSpace | ((hp: HyperParameters) => unknown);
   /** 'random' (default), 'grid' or 'hyperband'. */
   strategy?: StrategyName;
   /** Configurations to try (grid: default every point). */
@@ -123,7 +125,7 @@ export function rankTrials(records: Iterable<TrialRecord>, direction: 'min' | 'm
  */
 export async function tune(rawOptions: TuneOptions): Promise<TuneResult> {
   const options = checkOptions<TuneOptions>('tune', rawOptions, KEYS);
-  const space = searchSpace(options.space);
+  const space = typeof options.space === 'function' ? (await discoverSpace(options.space)).space : searchSpace(options.space);
   const objective = options.objective ?? 'val_loss';
   if (typeof objective !== 'string' || objective === '') {
     throw new ConfigError(invalid('tune', 'objective', "a metric name such as 'val_accuracy'", objective));
