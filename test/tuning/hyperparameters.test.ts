@@ -122,7 +122,13 @@ describe('KerasTuner-style hyperparameters', () => {
     const dir = mkdtempSync(join(tmpdir(), 'convkit-hp-'));
     try {
       let calls = 0;
-      const counted = { build: declare, fit: (_hp: HyperParameters, m: ReturnType<typeof declare>) => (calls++, score(m)) };
+      const counted = {
+        build: declare,
+        fit: (_hp: HyperParameters, m: ReturnType<typeof declare>) => {
+          calls++;
+          return score(m);
+        },
+      };
       const options = { objective, maxTrials: 6, seed: 21, directory: dir, projectName: 'p' };
       const first = await new RandomSearch(counted, options).search(null, null, { verbose: 0 });
       assert.equal(calls, 6);
@@ -207,7 +213,13 @@ describe('KerasTuner-style hyperparameters', () => {
     console.warn = (message: string) => warnings.push(message);
     try {
       await new RandomSearch(
-        { build, fit: (_hp, m) => (seen.push(m.deep), m.x) },
+        {
+          build,
+          fit: (_hp, m) => {
+            seen.push(m.deep);
+            return m.x;
+          },
+        },
         { objective: 'score', maxTrials: 12, seed: 2 },
       ).search(null, null, { verbose: 0 });
     } finally {
@@ -264,7 +276,16 @@ describe('KerasTuner-style hyperparameters', () => {
     ];
     for (const [build, message] of cases) {
       let trained = false;
-      const tuner = new RandomSearch({ build, fit: () => ((trained = true), 0) }, { objective: 'score', maxTrials: 2 });
+      const tuner = new RandomSearch(
+        {
+          build,
+          fit: () => {
+            trained = true;
+            return 0;
+          },
+        },
+        { objective: 'score', maxTrials: 2 },
+      );
       await assert.rejects(
         tuner.search(null, null, { verbose: 0 }),
         (e: Error) => e instanceof ConfigError && message.test(e.message),
