@@ -19,7 +19,7 @@ import {
 } from '../preprocessing/presets.js';
 import { formatShape, type Tensor } from '../tensor.js';
 import { type Batch, type Dataset, rowsView } from '../training/data.js';
-import { byteRows, loadNamedDataset } from './common.js';
+import { byteRows, type LoadedDataset, loadNamedDataset } from './common.js';
 
 export interface EvaluationDataOptions {
   dataset: string;
@@ -122,7 +122,12 @@ function checkClassCount(names: string[], classes: number, where: string, hint: 
   }
 }
 
-async function folderData(model: Model, options: EvaluationDataOptions & { data: string }, labelsFile: string | null) {
+/** A folder of class subfolders as evaluation data; `labelsFile` names the classes and orders the folders. */
+export async function folderData(
+  model: Model,
+  options: Omit<EvaluationDataOptions, 'dataset'> & { data: string },
+  labelsFile: string | null,
+): Promise<EvaluationData> {
   const [height, width, channels] = imageInput(model, '--data');
   const classes = modelClasses(model);
   const preset = options.preprocess
@@ -173,20 +178,29 @@ async function folderData(model: Model, options: EvaluationDataOptions & { data:
   const load: LoadImagesOptions = options.preprocess
     ? { preprocess: options.preprocess as PreprocessName }
     : { scale: preset.scale, offset: preset.offset };
-  const loadImages = async (indices: number[], paths?: string[]) => {
-    if (!paths) throw new ConfigError(`--data: the evaluation of ${options.data} kept no file paths to draw its images from.`);
+  return { data, classNames, description: `folder ${options.data}`, notes, loadImages: imagesFromPaths(model, load) };
+}
+
+/** Evaluated images read again from their files (the evaluation's paths), prepared as `load` says. */
+export function imagesFromPaths(model: Model, load: LoadImagesOptions): EvaluationData['loadImages'] {
+  return async (indices, paths) => {
+    if (!paths) throw new ConfigError('report: the evaluation kept no file paths to draw its images from.');
     return loadImagesFor(
       model,
       indices.map((i) => paths[i]!),
       load,
     );
   };
-  return { data, classNames, description: `folder ${options.data}`, notes, loadImages };
 }
 
-async function namedData(model: Model, options: EvaluationDataOptions, labelsFile: string | null): Promise<EvaluationData> {
+/** A named dataset's test split (already loaded) as evaluation data, the first `limit` samples. */
+export function testSplitData(
+  model: Model,
+  named: LoadedDataset,
+  options: Pick<EvaluationDataOptions, 'dataset' | 'batchSize' | 'limit'>,
+  labelsFile: string | null,
+): EvaluationData {
   const [height, width, channels] = imageInput(model, '--dataset');
-  const named = await loadNamedDataset(options.dataset, options.dataDir);
   const { xTest, yTest } = named;
   const size = height * width * channels;
   const sample = xTest.data.length / Math.max(yTest.shape[0]!, 1);
@@ -235,5 +249,5 @@ export async function evaluationData(model: Model, modelPath: string, options: E
   const labelsFile = labelsFileFor(modelPath, options.labels);
   return options.data !== undefined
     ? folderData(model, { ...options, data: options.data }, labelsFile)
-    : namedData(model, options, labelsFile);
+    : testSplitData(model, await loadNamedDataset(options.dataset, options.dataDir), options, labelsFile);
 }

@@ -62,6 +62,7 @@ program
     numberOption('--scale', {}),
   )
   .option('--offset <x>', 'with --data: added after scaling (default 0)', numberOption('--offset', {}))
+  .option('--report <dir>', 'after training, write the HTML evaluation report (curves, diagnosis, confusion matrix, Grad-CAM)')
   .action(async (options) => (await import('./train.js')).trainCommand({ ...program.opts(), ...options }));
 
 program
@@ -128,6 +129,7 @@ program
   .option('--out <path>', 'where to save the best model (.keras, or .h5 as Keras 2)', 'best.keras')
   .option('--labels-out <path>', 'also write the class names as labels.txt ("index name" lines)')
   .option('--cache', 'keep decoded images in memory after the first epoch (faster; 150 KB per 224x224 image)')
+  .option('--report <dir>', 'at the end, write the HTML evaluation report of the best model (on test/, else validation/)')
   .action(async (options) => (await import('./finetune.js')).finetuneCommand({ ...program.opts(), ...options }));
 
 program
@@ -268,6 +270,24 @@ program
   .action(async (model, image, options) =>
     (await import('./explain.js')).explainCommand(model, image, { ...program.opts(), ...options }),
   );
+
+program
+  .command('report')
+  .description('evaluate a model and write one offline HTML page: summary, curves, diagnosis, confusion matrix, grids, Grad-CAM')
+  .argument('<model>', 'a model file (.keras, .h5, TF.js model.json)')
+  .requiredOption('--out <dir>', 'the report folder (new, empty, or an earlier report, which is replaced)')
+  .option('--dataset <name>', 'mnist | fashion-mnist (the test split)', 'mnist')
+  .option('--data-dir <dir>', 'folder with the dataset IDX files')
+  .option('--data <dir>', 'evaluate on images in class subfolders of <dir> instead of --dataset')
+  .option('--history <csv>', "the training's CSVLogger file (train --csv): learning curves and the diagnosis")
+  .option('--labels <file>', "class names in the model's output order (default: labels.txt beside the model, if any)")
+  .option('--preprocess <name>', 'with --data: teachable-machine (centre crop, x/127.5 - 1) | mnist | none')
+  .option('--scale <x>', 'with --data: pixel multiplier before the model (default 1/255)', numberOption('--scale', {}))
+  .option('--offset <x>', 'with --data: added after scaling (default 0)', numberOption('--offset', {}))
+  .option('--limit <n>', 'evaluate on N samples only (the first N of --dataset; a seeded random N of --data)', count('--limit'))
+  .option('--batch-size <n>', 'samples per step', count('--batch-size'), 64)
+  .option('--title <text>', 'the page title (default: "Evaluation report: <model name>")')
+  .action(async (model, options) => (await import('./report.js')).reportCommand(model, { ...program.opts(), ...options }));
 
 program
   .command('cv')

@@ -4,24 +4,14 @@
 
 import type { Callback } from '../callbacks/callback.js';
 import { CSVLogger } from '../callbacks/csv-logger.js';
-import { type ImageDirectoryDataset, imageDatasetFromDirectory } from '../datasets/image-directory.js';
+import { imageDatasetFromDirectory } from '../datasets/image-directory.js';
 import { invalid, ShapeError } from '../errors.js';
 import type { Model } from '../models/model.js';
-import type { Dataset } from '../training/data.js';
+import { scaledDataset } from '../preprocessing/presets.js';
 import { drawSeed, setRandomSeed } from '../training/seed.js';
 import { applyGlobalOptions } from './common.js';
 import { isModelFile, loadFolderModel, outputClasses, seedModelFor } from './folder-model.js';
 import type { TrainOptions } from './train.js';
-
-/** The folder's batches with pixels * scale + offset (each batch is a fresh buffer, so in place). */
-function scaled(source: ImageDirectoryDataset, scale: number, offset: number): Dataset {
-  if (scale === 1 && offset === 0) return source;
-  return source.map((batch) => {
-    const x = batch.x as { data: Float32Array };
-    for (let i = 0; i < x.data.length; i++) x.data[i] = x.data[i]! * scale + offset;
-    return batch;
-  });
-}
 
 export async function trainOnFolder(options: TrainOptions & { data: string }, dashboard: Callback | null = null): Promise<void> {
   const backendName = applyGlobalOptions(options);
@@ -86,11 +76,35 @@ export async function trainOnFolder(options: TrainOptions & { data: string }, da
   const fitOptions = {
     epochs: options.epochs,
     callbacks,
-    ...(validation ? { validationData: scaled(validation, scale, offset) } : {}),
+    ...(validation ? { validationData: scaledDataset(validation, scale, offset) } : {}),
   };
-  await model.fit(scaled(train, scale, offset), fitOptions);
+  const history = await model.fit(scaledDataset(train, scale, offset), fitOptions);
   console.log(`Training time: ${((performance.now() - started) / 1000).toFixed(1)} s`);
   console.log(`Classes (label order): ${train.classNames.join(', ')}`);
   await model.save(options.out);
   console.log(`Saved ${options.out}`);
+  if (options.report !== undefined) {
+    // The report evaluates on the validation images; without a split only the training images exist (said so).
+    const { reportForModel } = await import('./report.js');
+    const { imagesFromPaths } = await import('./evaluation-data.js');
+    const evaluated = validation ?? train;
+    const source = {
+      data: scaledDataset(evaluated, scale, offset),
+      classNames: train.classNames,
+      loadImages: imagesFromPaths(model, { scale, offset }),
+    };
+    const index = await reportForModel(model, source, {
+      out: options.report,
+      batchSize: options.batchSize,
+      history,
+      meta: [
+        `Model: ${options.model}, trained on ${options.data}, saved as ${options.out}`,
+        validation
+          ? `Data: the ${validation.filePaths.length} validation images of ${options.data}`
+          : `Data: the training images of ${options.data} (no --validation-split: these numbers are optimistic)`,
+        `Backend: ${backendName}`,
+      ],
+    });
+    console.log(`Report written to ${index}`);
+  }
 }

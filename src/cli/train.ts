@@ -5,6 +5,7 @@ import type { Callback } from '../callbacks/callback.js';
 import { CSVLogger } from '../callbacks/csv-logger.js';
 import { NormalizedBatches } from '../datasets/normalized-batches.js';
 import { checkWritable } from '../io/file-checks.js';
+import { checkReportDir } from '../report/report-dir.js';
 import { validationSplitAt } from '../training/data-checks.js';
 import { setRandomSeed } from '../training/seed.js';
 import { applyGlobalOptions, byteRows, type GlobalOptions, loadNamedDataset } from './common.js';
@@ -32,12 +33,15 @@ export interface TrainOptions extends GlobalOptions, DashboardFlags {
   /** With --data: pixel = pixel * scale + offset before the model. */
   scale?: number;
   offset?: number;
+  /** Write the HTML evaluation report into this folder after training. */
+  report?: string;
 }
 
 export async function trainCommand(options: TrainOptions): Promise<void> {
   // Output paths are checked before the data is read and the model trained, so no work is lost at the end.
   checkWritable(options.out, '--out', ['.keras']);
   if (options.csv !== undefined) checkWritable(options.csv, '--csv');
+  if (options.report !== undefined) checkReportDir(options.report, '--report');
   const dashboard = await dashboardFor(options, `${options.model} on ${options.data ?? options.dataset}`);
   try {
     if (options.data !== undefined) {
@@ -76,7 +80,11 @@ async function trainOnDataset(options: TrainOptions, dashboard: Callback | null)
   const callbacks: Callback[] = options.csv ? [new CSVLogger(options.csv)] : [];
   if (dashboard) callbacks.push(dashboard);
   const started = performance.now();
-  await model.fit(train, { epochs: options.epochs, callbacks, ...(validation ? { validationData: validation } : {}) });
+  const history = await model.fit(train, {
+    epochs: options.epochs,
+    callbacks,
+    ...(validation ? { validationData: validation } : {}),
+  });
   const seconds = (performance.now() - started) / 1000;
   const result = await model.evaluate(new NormalizedBatches(data.xTest, data.yTest, 256, false), { verbose: 0 });
   console.log(`Training time: ${seconds.toFixed(1)} s`);
@@ -84,4 +92,19 @@ async function trainOnDataset(options: TrainOptions, dashboard: Callback | null)
   console.log(`Test loss: ${loss!.toFixed(4)} - test accuracy: ${(100 * accuracy!).toFixed(2)}%`);
   await model.save(options.out);
   console.log(`Saved ${options.out}`);
+  if (options.report !== undefined) {
+    const { reportForModel } = await import('./report.js');
+    const { testSplitData } = await import('./evaluation-data.js');
+    const index = await reportForModel(model, testSplitData(model, data, { dataset: options.dataset, batchSize: 256 }, null), {
+      out: options.report,
+      batchSize: 256,
+      history,
+      meta: [
+        `Model: ${options.model}, trained on ${options.dataset} (${count} samples, ${options.epochs} epochs), saved as ${options.out}`,
+        `Data: ${options.dataset} test split`,
+        `Backend: ${backendName}`,
+      ],
+    });
+    console.log(`Report written to ${index}`);
+  }
 }

@@ -81,11 +81,21 @@ describe('cli finetune', { skip: skipUnless(missingFile(CATS_DOGS)) }, () => {
       'finetune',
       ...['--base', base, '--data', data, '--replace-head', '--unfreeze', '3', '--lr', '0.01', '--epochs', '3'],
       ...['--batch-size', '4', '--seed', '1', '--augment', 'flip,rotation=0.1,zoom=0.1', '--out', out, '--labels-out', labels],
+      ...['--report', join(dir, 'report')],
     );
     assert.equal(r.code, 0, r.stderr);
     const lines = r.stdout.trim().split('\n');
-    const reported = /^validation accuracy: (\d+\.\d\d)%$/.exec(lines[lines.length - 1]!);
-    assert.ok(reported, `last line: ${lines[lines.length - 1]}`);
+    const reported = /^validation accuracy: (\d+\.\d\d)%$/.exec(lines[lines.length - 2]!);
+    assert.ok(reported, `line before the report's: ${lines[lines.length - 2]}`);
+    assert.match(lines[lines.length - 1]!, /^Report written to .*report\/index\.html$/);
+    // The report scores the best model on validation/ (there is no test/) with evaluateClassifier: the same
+    // accuracy fineTune measured with model.evaluate, the run's own curves and diagnosis, the Grad-CAM pictures.
+    const html = readFileSync(join(dir, 'report', 'index.html'), 'utf8');
+    assert.match(html, /Data: .*validation \(no test\/ folder; the best epoch was chosen on these images/);
+    assert.match(html, new RegExp(`<div class="value">${reported[1]}%</div><div class="label">accuracy</div>`));
+    assert.match(html, /<h2>Learning curves<\/h2>\n<figure><svg/);
+    assert.match(html, /<p class="verdict [a-z-]+">/);
+    assert.match(html, /Grad-CAM for the predicted class at layer conv_b/);
     assert.match(r.stdout, /Epoch 3\/3/);
     assert.match(r.stdout, /Classes \(label order\): cats, dogs/);
     // The reported accuracy is the best epoch's val_accuracy (the checkpoint kept), not the last epoch's.

@@ -4,6 +4,8 @@
 // Missing chromium is a skip locally and a failure in CI, as every requirement (see requirements.ts).
 
 import { existsSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { type Browser, chromium, type Page } from 'playwright-core';
 
 export const CHROMIUM = '/usr/bin/chromium';
@@ -54,4 +56,38 @@ export async function pageImages(page: Page): Promise<{ src: string; naturalWidt
   return page.$$eval('img', (images) =>
     images.map((img) => ({ src: img.getAttribute('src') ?? '', naturalWidth: img.naturalWidth, complete: img.complete })),
   );
+}
+
+export interface OpenedPage {
+  images: { src: string; naturalWidth: number; complete: boolean }[];
+  errors: string[];
+  failed: string[];
+  /** Requests outside the page's own folder. */
+  outside: string[];
+  /** Widths of the page's inline SVG charts as laid out (a broken SVG has none). */
+  svgWidths: number[];
+}
+
+/**
+ * Opens a local HTML file (a report) in headless chromium and returns what an offline page must get right; with
+ * `screenshot`, also saves a full-page screenshot there (to look at by eye).
+ */
+export async function openLocalPage(file: string, screenshot?: string): Promise<OpenedPage> {
+  const browser = await launchBrowser();
+  try {
+    const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+    const watch = watchPage(page);
+    await page.goto(pathToFileURL(file).href, { waitUntil: 'load' });
+    if (screenshot) await page.screenshot({ path: screenshot, fullPage: true });
+    const folder = pathToFileURL(dirname(file)).href;
+    return {
+      images: await pageImages(page),
+      errors: watch.errors,
+      failed: watch.failed,
+      outside: watch.requests.filter((url) => !url.startsWith(folder)),
+      svgWidths: await page.$$eval('svg', (svgs) => svgs.map((s) => s.getBoundingClientRect().width)),
+    };
+  } finally {
+    await browser.close();
+  }
 }

@@ -7,7 +7,6 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { pathToFileURL } from 'node:url';
 import sharp from 'sharp';
 import { Conv2D, Dense, Flatten, MaxPooling2D } from '../../src/layers/index.js';
 import { Input } from '../../src/models/input.js';
@@ -15,7 +14,7 @@ import { Sequential } from '../../src/models/sequential.js';
 import { type ReportEvaluation, writeReport } from '../../src/report/build-report.js';
 import { REPORT_MARKER } from '../../src/report/report-dir.js';
 import type { Tensor } from '../../src/tensor.js';
-import { launchBrowser, missingChromium, pageImages, watchPage } from '../helpers/browser.js';
+import { missingChromium, openLocalPage } from '../helpers/browser.js';
 import { need, skipUnless } from '../helpers/requirements.js';
 import { parseXml } from '../helpers/svg.js';
 
@@ -157,24 +156,15 @@ describe('report: writeReport', () => {
     skip: skipUnless(missingChromium),
   }, async () => {
     need(missingChromium);
-    const browser = await launchBrowser();
-    try {
-      const page = await browser.newPage();
-      const watch = watchPage(page);
-      await page.goto(pathToFileURL(join(out, 'index.html')).href, { waitUntil: 'load' });
-      const found = await pageImages(page);
-      assert.equal(found.length, 3);
-      for (const img of found) assert.ok(img.complete && img.naturalWidth > 0, `${img.src} did not load`);
-      assert.deepEqual(watch.errors, []);
-      assert.deepEqual(watch.failed, []);
-      const outside = watch.requests.filter((url) => !url.startsWith(pathToFileURL(out).href));
-      assert.deepEqual(outside, []);
-      // The inline SVG charts are laid out (a broken SVG has no size).
-      const sizes = await page.$$eval('svg', (svgs) => svgs.map((s) => s.getBoundingClientRect().width));
-      assert.ok(sizes.length === 4 && sizes.every((w) => w > 100), `svg widths ${sizes}`);
-    } finally {
-      await browser.close();
-    }
+    const opened = await openLocalPage(join(out, 'index.html'));
+    assert.equal(opened.images.length, 3);
+    for (const img of opened.images) assert.ok(img.complete && img.naturalWidth > 0, `${img.src} did not load`);
+    assert.deepEqual(opened.errors, []);
+    assert.deepEqual(opened.failed, []);
+    assert.deepEqual(opened.outside, []);
+    // The inline SVG charts are laid out (a broken SVG has no size).
+    const sizes = opened.svgWidths;
+    assert.ok(sizes.length === 4 && sizes.every((w) => w > 100), `svg widths ${sizes}`);
   });
 
   test('without a history: the page says why there are no curves and no diagnosis', async () => {
