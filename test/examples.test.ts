@@ -96,6 +96,35 @@ describe('examples', () => {
     assert.match(r.stdout, /The model confuses \S/);
   });
 
+  test("evaluation-pictures draws the seeds' evaluation pictures as PNG/SVG files and writes the report", {
+    skip: skipUnless(missingFile(fashion)),
+  }, async () => {
+    need(missingFile(fashion));
+    const args = ['--data-dir', fashion, '--epochs', '2', '--limit', '1500', '--test-limit', '300', '--out', 'pictures'];
+    const r = example('evaluation-pictures.ts', ...args);
+    assert.equal(r.code, 0, r.stderr);
+    const accuracy = /test accuracy: (\d+\.\d\d)%/.exec(r.stdout)?.[1];
+    assert.ok(accuracy, r.stdout);
+    const pictures = join(dir, 'pictures');
+    const sizes: Record<string, [number, number]> = {};
+    for (const name of ['learning-curves', 'confusion-matrix', 'plot-image', 'batch-predictions', 'top-losses', 'grad-cam']) {
+      const meta = await sharp(join(pictures, `${name}.png`)).metadata();
+      assert.equal(meta.format, 'png', name);
+      sizes[name] = [meta.width!, meta.height!];
+    }
+    // One tile for plot_image, 3 rows of 5 for the batch, 4 rows of image / Grad-CAM / saliency.
+    assert.ok(sizes['batch-predictions']![0] > 4 * sizes['plot-image']![0], JSON.stringify(sizes));
+    assert.ok(sizes['grad-cam']![1] > sizes['grad-cam']![0], 'four rows of three pictures are taller than wide');
+    const text = (name: string) => readFileSync(join(pictures, name), 'utf8');
+    assert.match(text('confusion-matrix-normalised.svg'), /^<svg [\s\S]*Ankle boot[\s\S]*normalised/);
+    assert.match(text('true-vs-predicted.svg'), /^<svg [\s\S]*300 samples/);
+    assert.match(text('plot-value-array.svg'), /^<svg [\s\S]*T-shirt\/top/);
+    // The page holds the classification report and the same test accuracy.
+    const html = text('report/index.html');
+    assert.match(html, /<h2>Classification report<\/h2>/);
+    assert.match(html, new RegExp(`<div class="value">${accuracy}%</div><div class="label">accuracy</div>`));
+  });
+
   const catsDogs = resolve('../shared/data/cats-dogs');
   const teachable = resolve('../shared/data/teachable-machine/cat-dog-11Maximus11/keras_model.h5');
   test('fine-tune-cats-dogs runs seed 004 on a tiny folder', {

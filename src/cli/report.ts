@@ -4,7 +4,6 @@
 // reportForModel at the end with their own history.
 
 import { ConfigError } from '../errors.js';
-import { diagnose } from '../evaluation/diagnose.js';
 import { evaluateClassifier } from '../evaluation/evaluate-classifier.js';
 import { readHistoryCsv } from '../evaluation/history-csv.js';
 import { loadModel } from '../io/load-model.js';
@@ -54,7 +53,6 @@ export async function reportForModel(
     evaluation,
     loadImages: (indices) => source.loadImages(indices, paths),
     history,
-    diagnosis: history ? diagnose(history) : null,
     ...(options.title !== undefined ? { title: options.title } : {}),
     meta: [
       ...options.meta,

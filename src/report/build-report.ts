@@ -4,6 +4,7 @@
 // images/). Node only. The CLI (`convkit report`, `train --report`) gathers the inputs; this file only draws.
 
 import { ConfigError, invalid } from '../errors.js';
+import { diagnose } from '../evaluation/diagnose.js';
 import { defaultCamLayer } from '../explain/class-gradients.js';
 import { gradCam } from '../explain/grad-cam.js';
 import { saliencyMap } from '../explain/saliency.js';
@@ -56,7 +57,7 @@ export interface ReportOptions {
   /** The evaluated images at these positions (evaluation order), as the model takes them: (n, H, W, C). */
   loadImages: (indices: number[]) => Promise<Tensor>;
   history?: HistoryInput | null;
-  /** diagnose(history)'s result, shown first when given. */
+  /** The diagnosis shown first; default diagnose(history) when a history is given (null: leave it out). */
   diagnosis?: ReportDiagnosis | null;
   title?: string;
   /** Lines under the title (model file, data, ...). */
@@ -174,7 +175,7 @@ export async function buildReport(rawOptions: ReportOptions): Promise<ReportFile
       { label: 'samples', value: e.numSamples.toLocaleString('en-US') },
       { label: 'classes', value: String(names.length) },
     ],
-    diagnosis: o.diagnosis ?? null,
+    diagnosis: o.diagnosis !== undefined ? o.diagnosis : history ? diagnose(history) : null,
     historyNote: history
       ? null
       : 'No training history was given (pass the CSVLogger file with --history, or train with --report), so there are no learning curves and no over/underfitting diagnosis.',

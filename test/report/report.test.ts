@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import sharp from 'sharp';
+import { diagnose } from '../../src/evaluation/diagnose.js';
 import { Conv2D, Dense, Flatten, MaxPooling2D } from '../../src/layers/index.js';
 import { Input } from '../../src/models/input.js';
 import { Sequential } from '../../src/models/sequential.js';
@@ -175,6 +176,25 @@ describe('report: writeReport', () => {
     assert.equal((page.match(/<svg role="img"/g) ?? []).length, 3);
     assert.ok(!existsSync(join(bare, 'images')));
     rmSync(bare, { recursive: true });
+  });
+
+  test("with a history and no diagnosis given, the page shows diagnose(history)'s verdict, not a missing-history note", async () => {
+    const own = join(dir, 'own-diagnosis');
+    await writeReport(own, {
+      model,
+      evaluation: await evaluation(),
+      loadImages,
+      history,
+      gridImages: 0,
+      topLosses: 0,
+      explain: 0,
+    });
+    const page = readFileSync(join(own, 'index.html'), 'utf8');
+    const expected = diagnose(history);
+    assert.equal(expected.verdict, 'overfitting');
+    assert.ok(page.includes(`<p class="verdict overfitting">${expected.headline}</p>`), page.slice(0, 3000));
+    assert.doesNotMatch(page, /No training history/);
+    rmSync(own, { recursive: true });
   });
 
   test('an earlier report is replaced; a folder with other files and a file path are refused before any work', async () => {
