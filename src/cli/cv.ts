@@ -1,6 +1,6 @@
 // `convkit cv`: k-fold cross-validation of a seed model (or a .keras file's architecture, with fresh weights per
 // fold) on MNIST, Fashion-MNIST or an image folder; prints each fold's metrics and mean ± std, and writes cv.json
-// (metrics and histories) and cv.csv atomically to --out.
+// (metrics and histories) and cv.csv atomically to --out; --report writes the out-of-fold HTML report (cv-report.ts).
 
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -11,10 +11,12 @@ import { checkWritable } from '../io/file-checks.js';
 import { loadModel } from '../io/keras-file.js';
 import type { Model } from '../models/model.js';
 import { cloneModelArchitecture } from '../models/model-config.js';
+import { checkReportDir } from '../report/report-dir.js';
 import { type CrossValidationResult, crossValidate } from '../tuning/cross-validate.js';
 import { formatFolds } from '../tuning/leaderboard.js';
 import { loadTrainingData } from '../tuning/training-data.js';
 import { applyGlobalOptions, type GlobalOptions } from './common.js';
+import { outOfFoldReport } from './cv-report.js';
 
 export interface CvCommandOptions extends GlobalOptions {
   dataset: string;
@@ -32,6 +34,8 @@ export interface CvCommandOptions extends GlobalOptions {
   optimizer: string;
   seed?: number;
   out?: string;
+  /** Write the out-of-fold HTML report into this folder. */
+  report?: string;
 }
 
 function csvOf(result: CrossValidationResult): string {
@@ -57,6 +61,7 @@ export async function cvCommand(options: CvCommandOptions): Promise<void> {
   if (options.out !== undefined) {
     checkWritable(join(options.out, 'cv.json'), '--out');
   }
+  if (options.report !== undefined) checkReportDir(options.report, '--report');
   const backend = applyGlobalOptions(options);
   // The architecture is read once; every fold gets a clone with freshly initialised weights.
   const template: Model | null = fromFile ? await loadModel(options.model, { compile: false }) : null;
@@ -82,11 +87,12 @@ export async function cvCommand(options: CvCommandOptions): Promise<void> {
     return model;
   };
   console.log(`${options.folds}-fold cross-validation of ${options.model} on ${data.description} with the ${backend} backend`);
+  const report = options.report !== undefined ? outOfFoldReport(data.classNames) : null;
   const result = await crossValidate(build, { data: x, shape: data.x.shape }, data.y, {
     folds: options.folds,
     stratified: options.stratified,
     fit: { epochs: options.epochs, batchSize: options.batchSize, verbose: 0 },
-    evaluate: { batchSize: 256 },
+    evaluate: report ? report.scorer : { batchSize: 256 },
     ...(options.seed !== undefined ? { seed: options.seed } : {}),
     onFoldEnd: (f) =>
       console.log(
@@ -101,5 +107,13 @@ export async function cvCommand(options: CvCommandOptions): Promise<void> {
     await atomicWriteBytes(join(options.out, 'cv.json'), `${JSON.stringify(report, null, 2)}\n`);
     await atomicWriteBytes(join(options.out, 'cv.csv'), csvOf(result));
     console.log(`Wrote ${join(options.out, 'cv.json')} and cv.csv (seed ${result.seed})`);
+  }
+  if (report) {
+    const index = await report.write(options.report!, result.folds, [
+      `Model: ${options.model}, ${options.folds}-fold${options.stratified ? ' stratified' : ''} cross-validation, ${options.epochs} epochs per fold, seed ${result.seed}`,
+      `Data: ${data.description}`,
+      `Backend: ${backend}`,
+    ]);
+    console.log(`Report written to ${index}`);
   }
 }

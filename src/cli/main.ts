@@ -311,6 +311,10 @@ program
     numberOption('--seed', { integer: true, min: 0, max: 2 ** 32 - 1 }),
   )
   .option('--out <dir>', 'write cv.json (metrics, histories) and cv.csv there')
+  .option(
+    '--report <dir>',
+    'write the HTML report of the out-of-fold predictions (every sample scored by the fold that held it out)',
+  )
   .action(async (options) => (await import('./cv.js')).cvCommand({ ...program.opts(), ...options }));
 
 program

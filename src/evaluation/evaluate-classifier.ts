@@ -241,7 +241,8 @@ export async function evaluateClassifier(
   return result;
 }
 
-function topLossExamples(p: ClassifierPredictions, names: string[], count: number): LossExample[] {
+/** The `count` highest-loss samples (NaN first), as LossExamples. */
+export function topLossExamples(p: ClassifierPredictions, names: string[], count: number): LossExample[] {
   const order = Array.from(p.losses.keys());
   // NaN losses first: a sample the model cannot score is the first thing to look at.
   const key = (i: number) => (Number.isNaN(p.losses[i]!) ? Number.POSITIVE_INFINITY : p.losses[i]!);

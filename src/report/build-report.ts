@@ -67,9 +67,32 @@ export interface ReportOptions {
   topLosses?: number;
   /** Images explained with Grad-CAM and saliency (default 4: two right, two of the top losses). */
   explain?: number;
+  /** The model that predicted the sample at this evaluation position (cross-validation: its fold's); default `model`. */
+  modelFor?: (index: number) => Model;
 }
 
-const KEYS = ['model', 'evaluation', 'loadImages', 'history', 'diagnosis', 'title', 'meta', 'gridImages', 'topLosses', 'explain'];
+const KEYS = [
+  'model',
+  'evaluation',
+  'loadImages',
+  'history',
+  'diagnosis',
+  'title',
+  'meta',
+  'gridImages',
+  'topLosses',
+  'explain',
+  'modelFor',
+];
+
+/** The default Grad-CAM layer of a model, or null when it has no convolution (saliency still explains it). */
+function camLayerOf(model: Model): string | null {
+  try {
+    return defaultCamLayer(model).name;
+  } catch {
+    return null;
+  }
+}
 
 async function png(name: string, alt: string, svg: string, files: ReportFile[]): Promise<ReportImage> {
   const bytes = await renderPng(svg, { scale: 1 });
@@ -98,22 +121,20 @@ async function explanations(o: ReportOptions, files: ReportFile[], n: number): P
   const e = o.evaluation;
   const indices = explainIndices(e, n);
   if (indices.length === 0) return null;
-  let camLayer: string | null = null;
-  try {
-    camLayer = defaultCamLayer(o.model).name;
-  } catch {
-    // A model without convolutions has no Grad-CAM; saliency still explains it.
-  }
   const batch = await o.loadImages(indices);
   const size = batch.data.length / indices.length;
+  const layers = new Set<string>();
   const rows: ExplanationRow[] = indices.map((index, k) => {
     const image = { data: batch.data.slice(k * size, (k + 1) * size), shape: [1, ...batch.shape.slice(1)] };
+    const model = o.modelFor?.(index) ?? o.model;
+    const camLayer = camLayerOf(model);
+    if (camLayer) layers.add(camLayer);
     const predicted = e.predictions.yPred[index]!;
     const right = predicted === e.predictions.yTrue[index];
     return {
       image,
-      ...(camLayer ? { gradCam: gradCam(o.model, image, { classIndex: predicted, layerName: camLayer }) } : {}),
-      saliency: saliencyMap(o.model, image, { classIndex: predicted }),
+      ...(camLayer ? { gradCam: gradCam(model, image, { classIndex: predicted, layerName: camLayer }) } : {}),
+      saliency: saliencyMap(model, image, { classIndex: predicted }),
       caption: [
         {
           text: `${right ? '✓' : '✗'} ${e.classNames[predicted]} ${Math.round(100 * e.predictions.confidence[index]!)}%`,
@@ -125,6 +146,7 @@ async function explanations(o: ReportOptions, files: ReportFile[], n: number): P
     };
   });
   const svg = await explanationFigure(rows, { classNames: e.classNames, size: 140 });
+  const camLayer = [...layers].join(' / ');
   const note = camLayer
     ? `Each row: the image, Grad-CAM for the predicted class at layer ${camLayer} (where the evidence for that class lies), and gradient saliency (the pixels whose change moves the class score most).`
     : 'The model has no convolution layer, so no Grad-CAM: each row shows the image and its gradient saliency (the pixels whose change moves the class score most).';

@@ -95,7 +95,8 @@ describe('cli finetune', { skip: skipUnless(missingFile(CATS_DOGS)) }, () => {
     assert.match(html, new RegExp(`<div class="value">${reported[1]}%</div><div class="label">accuracy</div>`));
     assert.match(html, /<h2>Learning curves<\/h2>\n<figure><svg/);
     assert.match(html, /<p class="verdict [a-z-]+">/);
-    assert.match(html, /Grad-CAM for the predicted class at layer conv_b/);
+    // The last convolution is conv_b; Grad-CAM takes the ReLU right after it, as Keras examples do.
+    assert.match(html, /Grad-CAM for the predicted class at layer relu_b/);
     assert.match(r.stdout, /Epoch 3\/3/);
     assert.match(r.stdout, /Classes \(label order\): cats, dogs/);
     // The reported accuracy is the best epoch's val_accuracy (the checkpoint kept), not the last epoch's.

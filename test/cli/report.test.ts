@@ -156,3 +156,28 @@ describe('cli: train --report', { skip: skipUnless(missingChromium) }, () => {
     assert.doesNotMatch(refused.stdout, /Epoch/, 'refused before training');
   });
 });
+
+describe('cli: cv --report', { skip: skipUnless(missingChromium) }, () => {
+  test("the out-of-fold report: every sample once, the folds' own accuracy, mean curves; opens in chromium", async () => {
+    need(missingChromium);
+    const out = join(dir, 'cv-report');
+    const r = convkit(
+      'cv',
+      ...['--model', 'mlp', '--folds', '2', '--limit', '200', '--epochs', '2', '--seed', '5'],
+      '--report',
+      out,
+    );
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /Report written to .*cv-report\/index\.html/);
+    // Two folds of 100: the out-of-fold accuracy is the mean of the folds' printed accuracies.
+    const folds = [...r.stdout.matchAll(/^fold \d\/2: loss \d+\.\d+, accuracy (\d\.\d+)/gm)].map((m) => Number(m[1]));
+    assert.equal(folds.length, 2, r.stdout);
+    const html = readFileSync(join(out, 'index.html'), 'utf8');
+    const shown = Number(/<div class="value">(\d+\.\d\d)%<\/div><div class="label">accuracy<\/div>/.exec(html)?.[1]);
+    assert.ok(Math.abs(shown - (100 * (folds[0]! + folds[1]!)) / 2) <= 0.011, `${shown}% vs folds ${folds}`);
+    assert.match(html, /<div class="value">200<\/div><div class="label">samples<\/div>/);
+    assert.match(html, /Out-of-fold predictions: each of the 200 samples scored once/);
+    assert.match(html, /<h2>Learning curves<\/h2>\n<figure><svg/);
+    await checkInBrowser(join(out, 'index.html'));
+  });
+});
