@@ -45,6 +45,7 @@ export {
   type LossExample,
 } from './evaluation/evaluate-classifier.js';
 export { formatConfusionMatrix, formatEvaluation } from './evaluation/evaluation-text.js';
+export { joinEvaluations } from './evaluation/out-of-fold.js';
 export { type GradCamOptions, type GradCamResult, gradCam } from './explain/grad-cam.js';
 export { blendHeatmap, jetColor, resizeMap, scaleToUnit } from './explain/heatmap.js';
 export { type SaliencyOptions, type SaliencyResult, saliencyMap } from './explain/saliency.js';
