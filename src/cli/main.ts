@@ -2,7 +2,7 @@
 // Each command's module (and through it the library) is imported only when that command runs, so `--help` starts
 // at once.
 
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import { numberOption, reportCliError, shapeOption, sizeOption, threadsOption } from './option-values.js';
 
 const count = (flag: string, min = 1) => numberOption(flag, { integer: true, min });
@@ -173,6 +173,26 @@ program
     'output: .keras (Keras 3), .h5 (Keras legacy full model), .weights.h5 (weights only), .onnx (ONNX, opset 13) or a folder ending in / (TF.js layers model)',
   )
   .option('--no-optimizer', 'leave out the compile settings and optimizer state')
+  .addOption(
+    new Option('--format <name>', 'the output format whatever its extension (tfjs: a folder)').choices([
+      'keras',
+      'h5',
+      'onnx',
+      'tfjs',
+    ]),
+  )
+  .option(
+    '--opset <n>',
+    'ONNX output: operator set, 13 to 21 (default 13)',
+    numberOption('--opset', { integer: true, min: 13, max: 21, hint: '13 is read by every current ONNX runtime' }),
+  )
+  .addOption(
+    new Option('--quantize <type>', 'TF.js output: quantized weights, 4x (uint8) or 2x smaller (default float32)').choices([
+      'uint8',
+      'uint16',
+      'float16',
+    ]),
+  )
   .action(async (input, output, options) =>
     (await import('./convert.js')).convertCommand(input, output, { ...program.opts(), ...options }),
   );

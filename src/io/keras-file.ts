@@ -22,6 +22,11 @@ export interface SaveOptions {
   includeOptimizer?: boolean;
   /** Write only a `.weights.h5` file (default false; implied by a `.weights.h5` path). */
   weightsOnly?: boolean;
+  /**
+   * The full-model format whatever the extension, as tf.keras 2's `save_format`: 'keras' (zip) or 'h5' (legacy).
+   * Default: by extension. Keras itself chooses by extension when loading; convkit reads either by content.
+   */
+  saveFormat?: 'keras' | 'h5';
 }
 
 export interface LoadOptions {
@@ -81,9 +86,20 @@ export function kerasConfigOf(model: Model): Record<string, unknown> {
  * @example await saveModel(model, 'mnist.keras'); await saveModel(model, 'ckpt.weights.h5', { weightsOnly: true });
  */
 export async function saveModel(model: Model, path: string, rawOptions?: SaveOptions): Promise<void> {
-  const options = checkOptions<SaveOptions>('saveModel', rawOptions, ['includeOptimizer', 'weightsOnly']);
+  const options = checkOptions<SaveOptions>('saveModel', rawOptions, ['includeOptimizer', 'weightsOnly', 'saveFormat']);
+  const saveFormat = options.saveFormat;
+  if (saveFormat !== undefined && saveFormat !== 'keras' && saveFormat !== 'h5') {
+    throw new ConfigError(
+      invalid('saveModel', 'saveFormat', "'keras' or 'h5'", saveFormat, 'Hint: leave it out to choose by extension.'),
+    );
+  }
+  if (saveFormat !== undefined && options.weightsOnly) {
+    throw new ConfigError(
+      invalid('saveModel', 'saveFormat', 'no saveFormat with weightsOnly (weights go in a .weights.h5 file)', saveFormat),
+    );
+  }
   requireBuilt(model, 'saveModel');
-  const weightsOnly = options.weightsOnly ?? path.endsWith('.weights.h5');
+  const weightsOnly = options.weightsOnly ?? (saveFormat === undefined && path.endsWith('.weights.h5'));
   const optimizer = optimizerVarsOf(model, options.includeOptimizer ?? true);
   if (weightsOnly) {
     if (!path.endsWith('.weights.h5')) {
@@ -100,12 +116,12 @@ export async function saveModel(model: Model, path: string, rawOptions?: SaveOpt
     await atomicWrite(path, (temp) => writeH5File(temp, (file) => writeKerasWeights(file, model, optimizer)));
     return;
   }
-  if (path.endsWith('.h5')) {
+  if (saveFormat === 'h5' || (saveFormat === undefined && path.endsWith('.h5'))) {
     const { saveLegacyH5Model } = await import('./legacy-h5.js');
     await saveLegacyH5Model(model, path);
     return;
   }
-  if (!path.endsWith('.keras')) {
+  if (saveFormat === undefined && !path.endsWith('.keras')) {
     throw new ConfigError(
       invalid(
         'saveModel',

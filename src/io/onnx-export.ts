@@ -83,6 +83,25 @@ export function onnxModelOf(model: Model, opset: number = DEFAULT_OPSET): OnnxMo
 }
 
 /**
+ * The opset when exportOnnx can write it (an integer from 13 to 21), else a ConfigError naming `where`.
+ * @example checkOpset(17, 'convert');
+ */
+export function checkOpset(opset: unknown, where: string): number {
+  if (typeof opset !== 'number' || !Number.isInteger(opset) || opset < DEFAULT_OPSET || opset > MAX_OPSET) {
+    throw new ConfigError(
+      invalid(
+        where,
+        'opset',
+        `an integer from ${DEFAULT_OPSET} to ${MAX_OPSET}`,
+        opset,
+        'Hint: opset 13 is read by every current ONNX runtime; newer runtimes read up to 21.',
+      ),
+    );
+  }
+  return opset;
+}
+
+/**
  * Writes `model` as an ONNX file. Feed it the same NHWC float32 arrays as the convkit model (any batch size).
  * Dropout and the random augmentation layers are left out (they are identities at inference); a layer with no
  * ONNX form throws a ConfigError naming it, and nothing is written.
@@ -90,18 +109,7 @@ export function onnxModelOf(model: Model, opset: number = DEFAULT_OPSET): OnnxMo
  */
 export async function exportOnnx(model: Model, path: string, rawOptions?: ExportOnnxOptions): Promise<void> {
   const options = checkOptions<ExportOnnxOptions>('exportOnnx', rawOptions, ['opset']);
-  const opset = options.opset ?? DEFAULT_OPSET;
-  if (!Number.isInteger(opset) || opset < DEFAULT_OPSET || opset > MAX_OPSET) {
-    throw new ConfigError(
-      invalid(
-        'exportOnnx',
-        'opset',
-        `an integer from ${DEFAULT_OPSET} to ${MAX_OPSET}`,
-        opset,
-        'Opset 13 is read by every current ONNX runtime.',
-      ),
-    );
-  }
+  const opset = checkOpset(options.opset ?? DEFAULT_OPSET, 'exportOnnx');
   if (!(model instanceof Model) || !model.built) {
     throw new ConfigError(
       `exportOnnx: invalid 'model'. Expected a built convkit model (input shape known), received ${model instanceof Model ? `'${model.name}', not built yet` : describe(model)}. Hint: give the first layer an inputShape, or call predict once first.`,

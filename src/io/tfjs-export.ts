@@ -25,6 +25,25 @@ export interface ExportTfjsOptions {
 
 const QUANTIZATIONS: readonly TfjsQuantization[] = ['uint8', 'uint16', 'float16'];
 
+/**
+ * The quantization when exportTfjs can write it ('uint8', 'uint16' or 'float16'), else a ConfigError naming `where`.
+ * @example checkQuantize('uint8', 'convert');
+ */
+export function checkQuantize(quantize: unknown, where: string): TfjsQuantization {
+  if (!QUANTIZATIONS.includes(quantize as TfjsQuantization)) {
+    throw new ConfigError(
+      invalid(
+        where,
+        'quantize',
+        `one of ${QUANTIZATIONS.map((q) => `'${q}'`).join(', ')}`,
+        quantize,
+        'Hint: uint8 makes the weight files 4x smaller, uint16 and float16 2x (as tensorflowjs_converter --quantize_*).',
+      ),
+    );
+  }
+  return quantize as TfjsQuantization;
+}
+
 const EXPORT_FILE = /^(model\.json|group\d+-shard\d+of\d+\.bin)$/;
 
 /**
@@ -62,10 +81,7 @@ export function checkTfjsTarget(dir: string, where = 'exportTfjs'): void {
  */
 export async function exportTfjs(model: Model, dir: string, rawOptions?: ExportTfjsOptions): Promise<void> {
   const options = checkOptions<ExportTfjsOptions>('exportTfjs', rawOptions, ['shardSizeBytes', 'quantize']);
-  const quantize = options.quantize ?? null;
-  if (quantize !== null && !QUANTIZATIONS.includes(quantize)) {
-    throw new ConfigError(invalid('exportTfjs', 'quantize', `one of ${QUANTIZATIONS.map((q) => `'${q}'`).join(', ')}`, quantize));
-  }
+  const quantize = options.quantize === undefined ? null : checkQuantize(options.quantize, 'exportTfjs');
   const shardBytes = options.shardSizeBytes ?? SHARD_BYTES;
   if (!Number.isInteger(shardBytes) || shardBytes < 4) {
     throw new ConfigError(invalid('exportTfjs', 'shardSizeBytes', 'an integer of at least 4 bytes', shardBytes));
