@@ -110,7 +110,7 @@ export async function loadModel(path: string, rawOptions?: LoadOptions): Promise
     return loadKerasArchiveModel(readFileOrThrow(path, 'loadModel'), path, compile, options.customObjects);
   if (found.format === 'h5') return loadH5Model(path, compile, options.customObjects);
   // TF.js model.json has no compile state convkit reads (trainingConfig): the model comes back uncompiled.
-  return loadTfjsModel(found.path);
+  return loadTfjsModel(found.path, options.customObjects === undefined ? {} : { customObjects: options.customObjects });
 }
 
 export interface LoadWeightsOptions {

@@ -7,10 +7,12 @@ import { statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { ConfigError, describe, FormatError } from '../errors.js';
 import type { Layer } from '../layers/layer.js';
+import type { CustomObjects } from '../layers/serialization.js';
 import type { Model } from '../models/model.js';
-import { modelFromKeras } from '../models/model-config.js';
+import { checkOptions } from '../options.js';
 import { formatShape } from '../tensor.js';
 import { MAX_INPUT_BYTES, readInputFile } from './file-checks.js';
+import { modelFromFileConfig } from './file-model-config.js';
 import { checkManifest, decodeGroup } from './tfjs-weights.js';
 
 const EXPECTED = 'a TensorFlow.js layers model (model.json)';
@@ -106,12 +108,19 @@ function assignWeights(model: Model, values: Map<string, { shape: number[]; data
   }
 }
 
+export interface LoadTfjsOptions {
+  /** Classes of custom layers by class name (the names TF.js's registerClass used), as loadModel's customObjects. */
+  customObjects?: CustomObjects;
+}
+
 /**
  * Loads a TensorFlow.js layers model: `model.json` (or the folder holding it) and its weight shards.
  * Float32 and int32 weights are read, and the converter's uint8/uint16/float16 quantization is undone.
+ * A custom layer's weights are found by their TF.js names, `<layer>/<weight name given to addWeight>`.
  * @example const model = await loadTfjsModel('tm-export/'); const probs = await model.predict(images);
  */
-export async function loadTfjsModel(path: string): Promise<Model> {
+export async function loadTfjsModel(path: string, rawOptions?: LoadTfjsOptions): Promise<Model> {
+  const options = checkOptions<LoadTfjsOptions>('loadTfjsModel', rawOptions, ['customObjects']);
   if (typeof path !== 'string' || path === '') {
     throw new ConfigError(`loadTfjsModel: invalid 'path'. Expected a model.json path or its folder, received ${describe(path)}.`);
   }
@@ -120,7 +129,7 @@ export async function loadTfjsModel(path: string): Promise<Model> {
     readInputFile(source, { where: 'loadTfjsModel', expected: EXPECTED, maxBytes: MAX_INPUT_BYTES.model }),
     source,
   );
-  const model = modelFromKeras(topologyOf(json, source));
+  const model = modelFromFileConfig(topologyOf(json, source), source, options.customObjects);
   if (!model.built) {
     throw new FormatError(
       `'${source}': the topology gives no input shape. Expected 'batch_input_shape' on the first layer or an InputLayer, received a model '${model.name}' that cannot be built. Hint: export the model from TF.js after it was built.`,
