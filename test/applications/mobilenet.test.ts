@@ -184,6 +184,35 @@ print(json.dumps(out))`;
     assert.deepEqual(y.shape, [2, 7, 7, 1280]);
     assertWithin('MobileNetV2 0.35 features vs PyTorch', y.data, torchForward('v2', TM_FILE, group, x), 1e-4);
   });
+  // Sizes that are odd or not multiples of 32. Keras's MobileNetV2 pads before each stride-2 depthwise convolution
+  // with imagenet_utils.correct_pad, ((1 - adjust, 1), ...) with adjust = 1 - size % 2: one row/column before only
+  // when the size is odd, so every stride-2 step gives ceil(size / 2). MobileNet V1 pads ((0, 1), (0, 1)) whatever
+  // the size, so odd sizes lose their last row/column. Shapes computed by hand from those rules; values from
+  // mobilenet_torch.py, which pads with F.pad as stated.
+  test("MobileNetV2 0.35 at 97x131 and 160x161, MobileNet 0.25 at 97x131: Keras's asymmetric padding, forward pass equals PyTorch", {
+    skip: skipUnless(missingTorch ?? missingFile(TM_FILE) ?? missingFile(V1_FILE)),
+  }, async () => {
+    need(missingTorch ?? missingFile(TM_FILE) ?? missingFile(V1_FILE));
+    const group = 'model_weights/sequential_1/';
+    const [tmView, v1View] = [readWithH5py(TM_FILE, 'h5'), readWithH5py(V1_FILE, 'h5')];
+    for (const [h, w, v2Shape, v1Shape] of [
+      [97, 131, [4, 5], [3, 4]], // V2: 97 -> 49 -> 25 -> 13 -> 7 -> 4; 131 -> 66 -> 33 -> 17 -> 9 -> 5. V1: 97 -> 49 -> 24 -> 12 -> 6 -> 3
+      [160, 161, [5, 6], null], // V2: 160 -> 80 -> 40 -> 20 -> 10 -> 5; 161 -> 81 -> 41 -> 21 -> 11 -> 6
+    ] as const) {
+      const x = fixedInput([1, h, w, 3]);
+      const v2 = await applications.MobileNetV2({ alpha: 0.35, includeTop: false, weights: null, inputShape: [h, w, 3] });
+      setWeightsByName(v2, tmView, group);
+      const y2 = await v2.predict(x, { verbose: 0 });
+      assert.deepEqual(y2.shape, [1, ...v2Shape, 1280]);
+      assertWithin(`MobileNetV2 ${h}x${w} vs PyTorch`, y2.data, torchForward('v2', TM_FILE, group, x), 1e-4);
+      if (v1Shape === null) continue; // V1's fixed padding: one odd size is enough
+      const v1 = await applications.MobileNet({ alpha: 0.25, includeTop: false, weights: null, inputShape: [h, w, 3] });
+      setWeightsByName(v1, v1View, '');
+      const y1 = await v1.predict(x, { verbose: 0 });
+      assert.deepEqual(y1.shape, [1, ...v1Shape, 256]);
+      assertWithin(`MobileNet ${h}x${w} vs PyTorch`, y1.data, torchForward('v1', V1_FILE, '', x), 1e-4);
+    }
+  });
 });
 
 describe('applications with real weight files (loadWeights, the cache, Teachable Machine bases)', () => {
