@@ -26,7 +26,7 @@ function el(name, attributes = {}, parent = null) {
   return node;
 }
 
-function niceTicks(lo, hi, count = 4) {
+function niceTicks(lo, hi, count = 5) {
   if (!(hi > lo)) return [lo];
   const step = 10 ** Math.floor(Math.log10((hi - lo) / count));
   const best = [1, 2, 5, 10].map((m) => m * step).find((s) => (hi - lo) / s <= count) ?? 10 * step;
@@ -107,7 +107,10 @@ function showDiagnosis(diagnosis) {
   if (!diagnosis) return;
   $('diagnosis').hidden = false;
   $('verdict').textContent = diagnosis.verdict ?? '';
-  $('headline').textContent = diagnosis.headline ?? '';
+  // The headline starts with the verdict ("overfitting: ..."), which is already shown in bold before it.
+  const headline = diagnosis.headline ?? '';
+  const prefix = `${diagnosis.verdict}:`;
+  $('headline').textContent = headline.startsWith(prefix) ? headline.slice(prefix.length).trim() : headline;
   const list = (id, items) =>
     $(id).replaceChildren(...(items ?? []).map((t) => Object.assign(document.createElement('li'), { textContent: t })));
   list('evidence', [...(diagnosis.evidence ?? []).slice(1), ...(diagnosis.limitations ?? [])]);

@@ -10,6 +10,7 @@ import { Hono } from 'hono';
 import { type SSEStreamingApi, streamSSE } from 'hono/streaming';
 import { Callback, type Logs } from '../callbacks/callback.js';
 import { ConfigError, invalid } from '../errors.js';
+import { diagnose } from '../evaluation/diagnose.js';
 import { checkOptions } from '../options.js';
 import { WebAssets } from './web-assets.js';
 
@@ -20,8 +21,11 @@ export interface DashboardOptions {
   host?: string;
   /** Shown as the page's heading: what is being trained. */
   title?: string;
-  /** Turns the epoch logs into a verdict shown when training ends (convkit's diagnose()). */
-  diagnose?: (history: { history: Record<string, number[]> }) => unknown;
+  /**
+   * Turns the epoch logs into the verdict shown when training ends: default convkit's diagnose() (overfitting,
+   * underfitting, healthy, not yet converged, diverging, with evidence and remedies); null shows none.
+   */
+  diagnose?: ((history: { history: Record<string, number[]> }) => unknown) | null;
 }
 
 /** Events kept for pages that connect late; beyond this, batch events are thinned (epoch events are all kept). */
@@ -60,6 +64,11 @@ export class TrainingDashboard extends Callback {
    */
   static async start(rawOptions?: DashboardOptions): Promise<TrainingDashboard> {
     const options = checkOptions<DashboardOptions>('TrainingDashboard', rawOptions, ['port', 'host', 'title', 'diagnose']);
+    if (options.diagnose !== undefined && options.diagnose !== null && typeof options.diagnose !== 'function') {
+      throw new ConfigError(
+        invalid('TrainingDashboard', 'diagnose', 'a function of the history, or null for none', options.diagnose),
+      );
+    }
     const port = options.port ?? 6006;
     if (!Number.isInteger(port) || port < 0 || port > 65535) {
       throw new ConfigError(invalid('TrainingDashboard', 'port', 'an integer from 0 to 65535', port));
@@ -142,9 +151,10 @@ export class TrainingDashboard extends Callback {
 
   override async onTrainEnd(): Promise<void> {
     let diagnosis: unknown = null;
-    if (this.options.diagnose && (this.history.loss?.length ?? 0) > 0) {
+    const judge = this.options.diagnose === undefined ? diagnose : this.options.diagnose;
+    if (judge && (this.history.loss?.length ?? 0) > 0) {
       try {
-        diagnosis = this.options.diagnose({ history: this.history });
+        diagnosis = judge({ history: this.history });
       } catch (error) {
         diagnosis = { verdict: 'unknown', headline: `no diagnosis: ${(error as Error).message}` };
       }

@@ -1,6 +1,7 @@
 // The training dashboard: in chromium, the loss curve grows while a real fit() runs (the run pauses at epoch ends
-// until the page has shown them, so the test never races the training), and the end is shown; from the CLI,
-// `convkit train --dashboard` streams batch and epoch events and keeps serving until SIGTERM.
+// until the page has shown them, so the test never races the training), and the end is shown with the diagnosis of
+// fit's own History; from the CLI, `convkit train --dashboard` streams batch and epoch events, ends with the
+// diagnosis of the epochs it streamed, and keeps serving until SIGTERM.
 
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -11,6 +12,7 @@ import { after, before, describe, test } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { Callback } from '../../src/callbacks/callback.js';
 import { mnist } from '../../src/datasets/index.js';
+import { diagnose } from '../../src/evaluation/diagnose.js';
 import { Dense } from '../../src/layers/dense.js';
 import { Flatten } from '../../src/layers/flatten.js';
 import { Input } from '../../src/models/input.js';
@@ -98,7 +100,7 @@ describe('training dashboard in chromium', { skip: skipUnless(missingChromium), 
         if (epoch === 1 && shots) await page.screenshot({ path: join(shots, 'dashboard-mid-run.png'), fullPage: true });
         gate.release(epoch);
       }
-      await fitting;
+      const history = await fitting;
       assert.deepEqual(seen, [
         { batches: steps, epochs: 1 },
         { batches: 2 * steps, epochs: 2 },
@@ -106,6 +108,16 @@ describe('training dashboard in chromium', { skip: skipUnless(missingChromium), 
       ]);
       await page.waitForFunction(() => document.body.dataset.state === 'finished');
       assert.equal(await page.locator('#progress').innerText(), 'training finished');
+      // The verdict is diagnose() of fit's own History (the dashboard's default), shown with its reasons and remedies.
+      const expected = diagnose(history);
+      assert.ok(await page.locator('#diagnosis').isVisible());
+      assert.equal(await page.locator('#verdict').innerText(), expected.verdict);
+      assert.equal(`${expected.verdict}: ${await page.locator('#headline').innerText()}`, expected.headline);
+      assert.deepEqual(await page.locator('#remedies li').allInnerTexts(), expected.remedies);
+      assert.deepEqual(await page.locator('#evidence li').allInnerTexts(), [
+        ...expected.evidence.slice(1),
+        ...expected.limitations,
+      ]);
       assert.equal(await page.locator('.chart[data-metric="val_loss"]').count(), 0, 'validation joins its metric chart');
       assert.equal(await page.locator('.chart[data-metric="loss"] .val-line').count(), 1);
       assert.equal(await page.locator('.chart[data-metric="accuracy"] .epoch-line').count(), 1);
@@ -195,6 +207,16 @@ describe('convkit train --dashboard', { timeout: 240_000 }, () => {
         ],
       );
       assert.equal(kinds.at(-1), 'end');
+      // The end carries diagnose() of the epoch logs streamed before it.
+      const streamed: Record<string, number[]> = {};
+      for (const e of events.filter((e) => e.event === 'epoch')) {
+        for (const [key, value] of Object.entries(e.data.logs as Record<string, number>)) (streamed[key] ??= []).push(value);
+      }
+      const expected = diagnose({ history: streamed });
+      const { diagnosis } = events.at(-1)!.data;
+      assert.equal(diagnosis.verdict, expected.verdict);
+      assert.equal(diagnosis.headline, expected.headline);
+      assert.deepEqual(diagnosis.remedies, expected.remedies);
       await new Promise<void>((resolve) => {
         const check = () => (/dashboard stays at/.test(stdout) ? resolve() : setTimeout(check, 50));
         check();
