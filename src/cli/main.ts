@@ -263,9 +263,9 @@ program
   .option('--max-batch-size <n>', 'rows per batch at most (1 turns batching off)', count('--max-batch-size'), 32)
   .option(
     '--batch-timeout-ms <ms>',
-    'how long a request waits for others to batch with',
+    'how long an idle model waits for more requests to batch (0: none; requests arriving while it is busy still batch)',
     numberOption('--batch-timeout-ms', { integer: true, min: 0, max: 10_000 }),
-    5,
+    0,
   )
   .option('--max-body-mb <mb>', 'largest request body accepted', numberOption('--max-body-mb', { min: 0.001, max: 1024 }), 16)
   .option('--request-timeout-ms <ms>', 'answer 503 when a request takes longer', count('--request-timeout-ms'), 30_000)

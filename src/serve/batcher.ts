@@ -1,8 +1,14 @@
 // Dynamic batching, as TensorFlow Serving's batcher does it: requests that arrive while the model is busy, or
 // within `batchTimeoutMs` of the first waiting one, run together as one batch of at most `maxBatchSize` rows.
-// A request is never split; one larger than `maxBatchSize` runs alone. Too many waiting rows is an overload.
+// With batchTimeoutMs 0 (the default) the batcher is greedy: an idle model starts at once on whatever waits, and
+// batches form only from requests that arrived while it was busy, so a lone client never waits and a loaded server
+// never idles. A request is never split; one larger than `maxBatchSize` runs alone. Too many waiting rows is an
+// overload.
 
 import type { Tensor } from '../tensor.js';
+
+/** The server's defaults (`convkit serve` flags: --max-batch-size, --batch-timeout-ms; see docs/benchmarks.md). */
+export const DEFAULT_BATCHING: BatcherOptions = { maxBatchSize: 32, batchTimeoutMs: 0, maxQueuedRows: 4096 };
 
 /** Raised when the queue is full or a request waited longer than its timeout: the server answers 503. */
 export class OverloadError extends Error {
@@ -11,6 +17,7 @@ export class OverloadError extends Error {
 
 export interface BatcherOptions {
   maxBatchSize: number;
+  /** How long an idle model waits for more requests to join the first waiting one (0: none, greedy). */
   batchTimeoutMs: number;
   /** Rows waiting at most; a request beyond that is refused at once (503) rather than queued for ever. */
   maxQueuedRows: number;
@@ -89,10 +96,23 @@ export class DynamicBatcher {
     }
   }
 
+  /** The batch sizes the model is given: powers of two below maxBatchSize, and maxBatchSize itself. */
+  private allowedSizes(): number[] {
+    const sizes: number[] = [];
+    for (let size = 1; size < this.options.maxBatchSize; size *= 2) sizes.push(size);
+    sizes.push(this.options.maxBatchSize);
+    return sizes;
+  }
+
   private async flush(): Promise<void> {
+    const allowed = this.allowedSizes();
+    // Take the largest allowed size the waiting rows fill (rounding down, not padding up: padding costs a zero row's
+    // whole forward pass, which for a large model is as dear as a real one); the rest runs in the next batch.
+    const fill = Math.min(this.queuedRows, this.options.maxBatchSize);
+    const limit = allowed.filter((size) => size <= fill).at(-1) ?? 1;
     const batch: Waiting[] = [this.queue.shift()!];
     let rows = batch[0]!.rows;
-    while (this.queue.length > 0 && rows + this.queue[0]!.rows <= this.options.maxBatchSize) {
+    while (this.queue.length > 0 && rows + this.queue[0]!.rows <= limit) {
       const next = this.queue.shift()!;
       batch.push(next);
       rows += next.rows;
@@ -101,10 +121,10 @@ export class DynamicBatcher {
     this.busy = true;
     this.batchSizes.set(rows, (this.batchSizes.get(rows) ?? 0) + 1);
     const rowSize = this.rowShape.reduce((a, b) => a * b, 1);
-    // Padded with zero rows to the next power of two (TensorFlow Serving's allowed_batch_sizes): a handful of batch
-    // shapes instead of every size from 1 to maxBatchSize, so layers keep their buffers and oneDNN its primitives.
-    const padded =
-      rows <= this.options.maxBatchSize ? Math.min(2 ** Math.ceil(Math.log2(rows)), this.options.maxBatchSize) : rows;
+    // Only allowed sizes reach the model (TensorFlow Serving's allowed_batch_sizes): a handful of batch shapes instead
+    // of every size from 1 to maxBatchSize, so layers keep their buffers and oneDNN its primitives. When multi-row
+    // requests leave the batch short of one, it is padded with zero rows; a request larger than maxBatchSize runs alone.
+    const padded = rows <= this.options.maxBatchSize ? allowed.find((size) => size >= rows)! : rows;
     const x = new Float32Array(padded * rowSize);
     let offset = 0;
     for (const w of batch) {

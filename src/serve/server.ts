@@ -11,7 +11,7 @@ import { readLabelsSync } from '../io/labels.js';
 import type { Model } from '../models/model.js';
 import { modelToKeras } from '../models/model-config.js';
 import { checkOptions, isPlainObject } from '../options.js';
-import type { BatcherOptions } from './batcher.js';
+import { type BatcherOptions, DEFAULT_BATCHING } from './batcher.js';
 import { PREPROCESS_NAMES, type PreprocessName, preprocessingOf } from './image-input.js';
 import { ModelWorker } from './model-worker.js';
 import { buildApp } from './routes.js';
@@ -39,7 +39,11 @@ export interface ServeOptions {
   token?: string;
   /** Rows per batch at most (default 32); 1 turns batching off. */
   maxBatchSize?: number;
-  /** How long the first waiting request may wait for others to join its batch (default 5 ms). */
+  /**
+   * How long an idle model waits for others to join the first waiting request (default 0: greedy, requests that
+   * arrive while the model is busy still batch together; a wait only pays when one batch costs much less than its
+   * rows one by one, see docs/benchmarks.md).
+   */
   batchTimeoutMs?: number;
   /** Rows allowed to wait per model before requests are refused with 503 (default 4096). */
   maxQueuedRows?: number;
@@ -175,9 +179,9 @@ export async function serve(
     );
   }
   const batching = {
-    maxBatchSize: integerOption(options, 'maxBatchSize', 32, 1, 4096),
-    batchTimeoutMs: integerOption(options, 'batchTimeoutMs', 5, 0, 10_000),
-    maxQueuedRows: integerOption(options, 'maxQueuedRows', 4096, 1, 1_000_000),
+    maxBatchSize: integerOption(options, 'maxBatchSize', DEFAULT_BATCHING.maxBatchSize, 1, 4096),
+    batchTimeoutMs: integerOption(options, 'batchTimeoutMs', DEFAULT_BATCHING.batchTimeoutMs, 0, 10_000),
+    maxQueuedRows: integerOption(options, 'maxQueuedRows', DEFAULT_BATCHING.maxQueuedRows, 1, 1_000_000),
   };
   const maxBodyBytes = integerOption(options, 'maxBodyBytes', 16 * 1024 * 1024, 1024, 1024 * 1024 * 1024);
   const requestTimeoutMs = integerOption(options, 'requestTimeoutMs', 30_000, 1, 3_600_000);
