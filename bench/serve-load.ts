@@ -5,8 +5,11 @@
 // greedy batching (the default), batching with a 5 ms wait, batching off, and one client at a time. Two models:
 // `mnist` (the seeds' MNIST CNN, one 28x28 digit as nested lists) and `teachable-machine` (the cat/dog MobileNetV2
 // 0.35 export, one cat photo as {"b64": JPEG}, preprocessed by the server): `bench/serve-load.ts [mnist|teachable-machine]`.
-// Bounded: CONVKIT_BENCH_SERVE_SECONDS (default 30) per configuration, 127.0.0.1 only, every server stopped at the
-// end. CONVKIT_BENCH_SERVE_ARGS adds flags to every server (e.g. '--threads 1').
+// Each configuration runs in CONVKIT_BENCH_SERVE_ROUNDS (default 3) slices taking turns with the others, and the
+// CPU time of the server process and of the clients per request is reported beside the rates: on a shared machine
+// the rates follow the other processes, the CPU per request much less. Bounded: CONVKIT_BENCH_SERVE_SECONDS (default
+// 30) per configuration, 127.0.0.1 only, every server stopped at the end. CONVKIT_BENCH_SERVE_ARGS adds flags to
+// every server (e.g. '--threads 1').
 
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -16,6 +19,8 @@ import { fileURLToPath } from 'node:url';
 import { mnistCnn } from '../src/applications/seed-models.js';
 import { mnist } from '../src/datasets/index.js';
 import { saveModel } from '../src/io/keras-file.js';
+import { loadModel } from '../src/io/load-model.js';
+import '../src/node.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const SHARED = join(root, '..', 'shared', 'data');
@@ -43,7 +48,12 @@ interface Result {
   probes: number[];
   batchSizes: Record<string, number>;
   loopDelay: { p50: number; p99: number; max: number };
-  load: number;
+  /** Load averages (1 min) seen at the end of each slice. */
+  loads: number[];
+  /** CPU seconds the server process (main thread and inference worker) used during the timed window. */
+  serverCpu: number;
+  /** CPU seconds this process (the clients) used during the timed window. */
+  clientCpu: number;
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -89,6 +99,17 @@ async function startServer(model: string, args: string[]): Promise<{ child: Chil
   return { child, url };
 }
 
+/** CPU seconds (user + system, every thread) a process has used so far, from /proc; NaN where there is no /proc. */
+function processCpuSeconds(pid: number | undefined): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (CLK_TCK 100 on Linux)
+  } catch {
+    return Number.NaN;
+  }
+}
+
 async function stopServer(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null) return;
   const exited = new Promise((resolve) => child.once('exit', resolve));
@@ -100,12 +121,18 @@ async function runConfig(model: string, config: Config, body: string, seconds: n
   const { child, url } = await startServer(model, config.serveArgs);
   try {
     const predict = `${url}/v1/models/${NAME}:predict`;
-    // Warm-up: the first batches pay for buffer allocation and oneDNN primitive creation.
-    for (let i = 0; i < 20; i++) await (await fetch(predict, { method: 'POST', body })).text();
+    // Warm-up: the first batch of each size pays for buffer allocation and oneDNN primitive creation; bursts of 32
+    // concurrent requests make the batcher form every batch size it will use.
+    for (let i = 0; i < 10; i++) await (await fetch(predict, { method: 'POST', body })).text();
+    for (let burst = 0; burst < 2; burst++) {
+      await Promise.all(Array.from({ length: 32 }, async () => (await fetch(predict, { method: 'POST', body })).text()));
+    }
     const before = (await (await fetch(`${url}/api/stats`)).json()) as { batchSizes: Record<string, Record<string, number>> };
     const latencies: number[] = [];
     const probes: number[] = [];
     let errors = 0;
+    const serverCpuBefore = processCpuSeconds(child.pid);
+    const clientCpuBefore = process.cpuUsage();
     const start = performance.now();
     const end = start + seconds * 1000;
     const client = async () => {
@@ -132,6 +159,8 @@ async function runConfig(model: string, config: Config, body: string, seconds: n
     };
     await Promise.all([...Array.from({ length: config.clients }, client), probe()]);
     const elapsed = (performance.now() - start) / 1000;
+    const serverCpu = processCpuSeconds(child.pid) - serverCpuBefore;
+    const clientUsage = process.cpuUsage(clientCpuBefore);
     const after = (await (await fetch(`${url}/api/stats`)).json()) as {
       batchSizes: Record<string, Record<string, number>>;
       eventLoopDelayMs: { p50: number; p99: number; max: number };
@@ -150,11 +179,38 @@ async function runConfig(model: string, config: Config, body: string, seconds: n
       probes: probes.sort((a, b) => a - b),
       batchSizes,
       loopDelay: after.eventLoopDelayMs,
-      load: loadavg()[0]!,
+      loads: [loadavg()[0]!],
+      serverCpu,
+      clientCpu: (clientUsage.user + clientUsage.system) / 1e6,
     };
   } finally {
     await stopServer(child);
   }
+}
+
+/** One configuration's slices as one result: counts and CPU added, latencies pooled, the worst event-loop delay. */
+function merge(slices: Result[]): Result {
+  const batchSizes: Record<string, number> = {};
+  for (const slice of slices)
+    for (const [size, n] of Object.entries(slice.batchSizes)) batchSizes[size] = (batchSizes[size] ?? 0) + n;
+  const sum = (pick: (r: Result) => number) => slices.reduce((t, r) => t + pick(r), 0);
+  return {
+    config: slices[0]!.config,
+    requests: sum((r) => r.requests),
+    errors: sum((r) => r.errors),
+    seconds: sum((r) => r.seconds),
+    latencies: slices.flatMap((r) => r.latencies).sort((a, b) => a - b),
+    probes: slices.flatMap((r) => r.probes).sort((a, b) => a - b),
+    batchSizes,
+    loopDelay: {
+      p50: Math.max(...slices.map((r) => r.loopDelay.p50)),
+      p99: Math.max(...slices.map((r) => r.loopDelay.p99)),
+      max: Math.max(...slices.map((r) => r.loopDelay.max)),
+    },
+    loads: slices.flatMap((r) => r.loads),
+    serverCpu: sum((r) => r.serverCpu),
+    clientCpu: sum((r) => r.clientCpu),
+  };
 }
 
 function describeBatches(sizes: Record<string, number>): string {
@@ -167,6 +223,30 @@ function describeBatches(sizes: Record<string, number>): string {
     .map(([s, n]) => `${s}×${n}`)
     .join(', ');
   return `mean ${(rows / Math.max(1, batches)).toFixed(1)} (most: ${common})`;
+}
+
+/**
+ * The model's own inference time per row at several batch sizes, in this process (no HTTP): what batching can save
+ * at most. Median of repeated predict calls on the native backend.
+ */
+async function inferencePerRow(path: string): Promise<string> {
+  const model = await loadModel(path, { compile: false });
+  const rowShape = model.inputs[0]!.shape.slice(1) as number[];
+  const rowSize = rowShape.reduce((a, b) => a * b, 1);
+  const parts: string[] = [];
+  for (const n of [1, 4, 16, 32]) {
+    const x = { data: new Float32Array(n * rowSize).fill(0.5), shape: [n, ...rowShape] };
+    for (let i = 0; i < 2; i++) await model.predict(x, { verbose: 0, batchSize: n });
+    const times: number[] = [];
+    for (let i = 0; i < Math.max(3, Math.round(32 / n)); i++) {
+      const t = performance.now();
+      await model.predict(x, { verbose: 0, batchSize: n });
+      times.push(performance.now() - t);
+    }
+    times.sort((a, b) => a - b);
+    parts.push(`batch ${n}: ${(times[times.length >> 1]! / n).toFixed(n === 1 ? 2 : 3)} ms/row`);
+  }
+  return `Inference alone, in the benchmark process (native backend, median, load ${loadavg()[0]!.toFixed(1)}): ${parts.join(', ')}.`;
 }
 
 /** The model file, the request body and the extra serve flags for a benchmark model. */
@@ -218,23 +298,33 @@ export async function runServeLoadBench(
       { name: '1 client, greedy batching (the default)', clients: 1, serveArgs: [...args, ...GREEDY] },
       { name: '1 client, batching with a 5 ms wait', clients: 1, serveArgs: [...args, ...WAIT_5MS] },
     ];
-    const results: Result[] = [];
-    for (const config of configs) results.push(await runConfig(model, config, body, seconds));
+    // The configurations take turns in `rounds` slices each, so that the machine's changing load (it is shared)
+    // falls on all of them alike rather than on whichever ran during a busy minute.
+    const rounds = Math.max(1, Math.round(Number(process.env.CONVKIT_BENCH_SERVE_ROUNDS ?? 3)));
+    const slices: Result[][] = configs.map(() => []);
+    for (let round = 0; round < rounds; round++) {
+      for (const [i, config] of configs.entries()) slices[i]!.push(await runConfig(model, config, body, seconds / rounds));
+    }
+    const results = slices.map(merge);
+    const inference = await inferencePerRow(model);
     const single = results.find((r) => r.config.name === '1 client, batching off')!;
     const base = single.requests / single.seconds;
     const lines = [
-      `${seconds} s per configuration; server: \`convkit serve\` (native backend, one inference worker), ${what}; clients: ` +
+      `${seconds} s per configuration in ${rounds} interleaved slices; server: \`convkit serve\` (native backend, one inference worker), ${what}; clients: ` +
         `Node fetch in another process, all on 127.0.0.1. Probe: \`GET /v1/models/${NAME}\` every 100 ms during the load.`,
       '',
-      '| configuration | requests/s | vs 1 client unbatched | p50 ms | p99 ms | errors | batch sizes formed | probe p99 ms | server event-loop delay p99 / max ms | load |',
-      '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+      inference,
+      '',
+      '| configuration | requests/s | vs 1 client unbatched | p50 ms | p99 ms | errors | batch sizes formed | server CPU ms / request | client CPU ms / request | probe p99 ms | server event-loop delay p99 / max ms | load |',
+      '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
     ];
     for (const r of results) {
       const rate = r.requests / r.seconds;
       lines.push(
         `| ${r.config.name} | ${rate.toFixed(rate < 100 ? 1 : 0)} | ${(rate / base).toFixed(2)}x | ${percentile(r.latencies, 50).toFixed(1)} | ` +
-          `${percentile(r.latencies, 99).toFixed(1)} | ${r.errors} | ${describeBatches(r.batchSizes)} | ${percentile(r.probes, 99).toFixed(1)} | ` +
-          `${r.loopDelay.p99.toFixed(1)} / ${r.loopDelay.max.toFixed(1)} | ${r.load.toFixed(1)} |`,
+          `${percentile(r.latencies, 99).toFixed(1)} | ${r.errors} | ${describeBatches(r.batchSizes)} | ` +
+          `${((1000 * r.serverCpu) / r.requests).toFixed(2)} | ${((1000 * r.clientCpu) / r.requests).toFixed(2)} | ${percentile(r.probes, 99).toFixed(1)} | ` +
+          `${r.loopDelay.p99.toFixed(1)} / ${r.loopDelay.max.toFixed(1)} | ${Math.min(...r.loads).toFixed(1)}-${Math.max(...r.loads).toFixed(1)} |`,
       );
     }
     return lines.join('\n');
