@@ -19,6 +19,9 @@ export interface FinetuneCommandOptions extends GlobalOptions {
   unfreeze: number;
   unfreezeLayers?: string;
   lr: number;
+  headEpochs?: number;
+  headLr?: number;
+  freezeBatchnorm?: boolean;
   epochs: number;
   batchSize: number;
   seed?: number;
@@ -47,6 +50,9 @@ export async function finetuneCommand(options: FinetuneCommandOptions): Promise<
     unfreeze: options.unfreeze,
     ...(options.unfreezeLayers !== undefined ? { unfreezeNames: options.unfreezeLayers.split(',').map((s) => s.trim()) } : {}),
     learningRate: options.lr,
+    ...(options.headEpochs !== undefined ? { headEpochs: options.headEpochs } : {}),
+    ...(options.headLr !== undefined ? { headLearningRate: options.headLr } : {}),
+    ...(options.freezeBatchnorm ? { freezeBatchNorm: true } : {}),
     epochs: options.epochs,
     batchSize: options.batchSize,
     ...(options.seed !== undefined ? { seed: options.seed } : {}),

@@ -116,6 +116,20 @@ program
   .option('--unfreeze <n>', 'train the last N layers, counted as Keras counts model.layers', count('--unfreeze', 0), 5)
   .option('--unfreeze-layers <names>', 'also train these layers (comma-separated names)')
   .option('--lr <rate>', "Adam's learning rate", numberOption('--lr', { min: 0, minExclusive: true }), 1e-5)
+  .option(
+    '--head-epochs <n>',
+    'with --replace-head: first train the new head alone for N epochs (then the unfrozen layers)',
+    count('--head-epochs', 0),
+  )
+  .option(
+    '--head-lr <rate>',
+    "Adam's learning rate for --head-epochs (default: 0.001)",
+    numberOption('--head-lr', { min: 0, minExclusive: true }),
+  )
+  .option(
+    '--freeze-batchnorm',
+    "keep BatchNormalization layers frozen (moving statistics) even when unfrozen, as Keras's guide does",
+  )
   .option('--epochs <n>', 'at most this many epochs (EarlyStopping may stop sooner)', count('--epochs'), 10)
   .option('--batch-size <n>', 'samples per step', count('--batch-size'), 32)
   .option(

@@ -3,6 +3,7 @@
 // after the input, freezes everything, unfreezes the last N layers (Keras's count) or named ones, compiles Adam at a
 // small learning rate, and trains on <data>/train with EarlyStopping, ReduceLROnPlateau and ModelCheckpoint (best
 // only), validating on <data>/validation; the best checkpoint is reloaded and its validation accuracy returned.
+// With headEpochs, Keras's transfer-learning recipe runs first: the new head alone, at a larger learning rate.
 // Node only. Not here: class weights, mixed precision, test-time augmentation.
 
 import { existsSync, statSync } from 'node:fs';
@@ -15,12 +16,13 @@ import { type ImageDirectoryDataset, imageDatasetFromDirectory } from '../datase
 import { ConfigError, invalid, NotFoundError, ShapeError } from '../errors.js';
 import { checkWritable } from '../io/file-checks.js';
 import { loadModel } from '../io/load-model.js';
+import { BatchNormalization } from '../layers/batch-normalization.js';
 import type { Layer } from '../layers/layer.js';
 import { Input } from '../models/input.js';
 import { Model } from '../models/model.js';
 import { checkOptions } from '../options.js';
 import { type PreprocessName, preprocessing, scaledDataset } from '../preprocessing/presets.js';
-import type { History } from '../training/history.js';
+import { History } from '../training/history.js';
 import { Adam } from '../training/optimizers/adam.js';
 import { drawSeed, setRandomSeed } from '../training/seed.js';
 import { parseAugmentation } from './augmentation-spec.js';
@@ -42,6 +44,19 @@ export interface FineTuneOptions {
   unfreezeNames?: string[];
   /** Adam's learning rate (default 1e-5, seed 004). */
   learningRate?: number;
+  /**
+   * With replaceHead: first train only the new classifier (everything else frozen) for this many epochs at
+   * headLearningRate, then unfreeze as asked and train `epochs` more at learningRate (default 0: no head phase).
+   * A random head trained at 1e-5 learns too slowly, and at a large rate it would wreck the unfrozen layers.
+   */
+  headEpochs?: number;
+  /** Adam's learning rate for the head phase (default 1e-3). */
+  headLearningRate?: number;
+  /**
+   * Keep BatchNormalization layers frozen (inference mode, moving statistics) even among the unfrozen layers, as
+   * Keras's fine-tuning guide does (default false: seed 004 unfreezes them, so they train on batch statistics).
+   */
+  freezeBatchNorm?: boolean;
   epochs?: number;
   batchSize?: number;
   seed?: number;
@@ -71,6 +86,9 @@ const KEYS = [
   'unfreeze',
   'unfreezeNames',
   'learningRate',
+  'headEpochs',
+  'headLearningRate',
+  'freezeBatchNorm',
   'epochs',
   'batchSize',
   'seed',
@@ -94,6 +112,7 @@ export interface FineTuneResult {
   validationAccuracy: number;
   /** Accuracy on test/ when the folder has one, else null. */
   testAccuracy: number | null;
+  /** Epochs run, the head phase's included. */
   epochs: number;
   secondsPerEpoch: number;
 }
@@ -113,6 +132,13 @@ function subfolder(data: string, name: string, required: boolean): string | null
       `Missing: ${path}. convkit split makes such folders.`,
     ),
   );
+}
+
+function positiveRate(key: string, value: unknown, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!(typeof value === 'number' && value > 0 && Number.isFinite(value)))
+    throw new ConfigError(invalid(WHERE, key, 'a positive number', value));
+  return value;
 }
 
 function positiveInt(key: string, value: unknown, fallback: number, min = 1): number {
@@ -140,6 +166,16 @@ function assemble(base: Model, options: FineTuneOptions, augmentation: Layer[], 
   return new Model(input, inlineModel(flat, [x]), { name: flat.name });
 }
 
+/** One History of two consecutive fits (the second started at the first's last epoch + 1). */
+function joinHistories(first: History, second: History): History {
+  const joined = new History();
+  joined.epoch = [...first.epoch, ...second.epoch];
+  for (const key of new Set([...Object.keys(first.history), ...Object.keys(second.history)])) {
+    joined.history[key] = [...(first.history[key] ?? []), ...(second.history[key] ?? [])];
+  }
+  return joined;
+}
+
 /**
  * Fine-tunes a pretrained image classifier on a folder of photos, as seed 004 does (see the file comment).
  * @example const { validationAccuracy } = await fineTune({ base: 'keras_model.h5', data: 'cats-dogs', replaceHead: true, out: 'best.keras' });
@@ -156,9 +192,19 @@ export async function fineTune(rawOptions: FineTuneOptions): Promise<FineTuneRes
   const epochs = positiveInt('epochs', options.epochs, 10);
   const batchSize = positiveInt('batchSize', options.batchSize, 32);
   const unfreezeLast = positiveInt('unfreeze', options.unfreeze, 5, 0);
-  const learningRate = options.learningRate ?? 1e-5;
-  if (!(typeof learningRate === 'number' && learningRate > 0 && Number.isFinite(learningRate))) {
-    throw new ConfigError(invalid(WHERE, 'learningRate', 'a positive number', learningRate));
+  const learningRate = positiveRate('learningRate', options.learningRate, 1e-5);
+  const headEpochs = positiveInt('headEpochs', options.headEpochs, 0, 0);
+  const headLearningRate = positiveRate('headLearningRate', options.headLearningRate, 1e-3);
+  if (headEpochs > 0 && !options.replaceHead) {
+    throw new ConfigError(
+      invalid(
+        WHERE,
+        'headEpochs',
+        '0 unless replaceHead is set',
+        headEpochs,
+        'A kept head is trained already; pass replaceHead (--replace-head) for a new one.',
+      ),
+    );
   }
   const preset = preprocessing(options.preprocess ?? 'teachable-machine', WHERE);
   const valueRange: [number, number] = [preset.offset, 255 * preset.scale + preset.offset];
@@ -205,6 +251,7 @@ export async function fineTune(rawOptions: FineTuneOptions): Promise<FineTuneRes
   const model = assemble(base, options, augmentation, classNames.length);
   freeze(model);
   unfreeze(model, { last: unfreezeLast, ...(options.unfreezeNames ? { names: options.unfreezeNames } : {}) });
+  if (options.freezeBatchNorm) for (const layer of model.layers) if (layer instanceof BatchNormalization) layer.trainable = false;
   if (model.trainableWeights.length === 0) {
     throw new ConfigError(
       invalid(
@@ -216,16 +263,42 @@ export async function fineTune(rawOptions: FineTuneOptions): Promise<FineTuneRes
       ),
     );
   }
-  model.compile({ optimizer: new Adam(learningRate), loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });
   const verbose = options.verbose ?? 1;
-  const callbacks: Callback[] = [
-    new EarlyStopping('val_loss', { patience: options.earlyStoppingPatience ?? 5, verbose: verbose ? 1 : 0 }),
-    new ReduceLROnPlateau('val_accuracy', { factor: 0.5, patience: options.reduceLrPatience ?? 3, verbose: verbose ? 1 : 0 }),
-    new ModelCheckpoint(options.out, { monitor: 'val_accuracy', saveBestOnly: true, verbose: verbose ? 1 : 0 }),
-    ...(options.callbacks ?? []),
-  ];
+  const fitPhase = async (rate: number, from: number, to: number, bestSoFar: number | null) => {
+    model.compile({ optimizer: new Adam(rate), loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });
+    const checkpoint = {
+      monitor: 'val_accuracy',
+      saveBestOnly: true,
+      initialValueThreshold: bestSoFar,
+      verbose: verbose ? 1 : 0,
+    } as const;
+    const callbacks: Callback[] = [
+      new EarlyStopping('val_loss', { patience: options.earlyStoppingPatience ?? 5, verbose: verbose ? 1 : 0 }),
+      new ReduceLROnPlateau('val_accuracy', { factor: 0.5, patience: options.reduceLrPatience ?? 3, verbose: verbose ? 1 : 0 }),
+      new ModelCheckpoint(options.out, checkpoint),
+      ...(options.callbacks ?? []),
+    ];
+    return model.fit(scaled(train), { epochs: to, initialEpoch: from, validationData: scaled(validation), callbacks, verbose });
+  };
   const started = performance.now();
-  const history = await model.fit(scaled(train), { epochs, validationData: scaled(validation), callbacks, verbose });
+  let headHistory: History | null = null;
+  if (headEpochs > 0) {
+    // The head phase: only the new classifier trains; the unfrozen layers wait for the second phase.
+    const unfrozen = model.layers.filter((layer) => layer.trainable);
+    const headLayers = model.layers.slice(-1); // addClassifier's new Dense
+    for (const layer of model.layers) layer.trainable = headLayers.includes(layer);
+    if (verbose)
+      console.log(
+        `Training the new head (${headLayers.map((l) => l.name).join(', ')}) for ${headEpochs} epochs at learning rate ${headLearningRate}`,
+      );
+    headHistory = await fitPhase(headLearningRate, 0, headEpochs, null);
+    for (const layer of model.layers) layer.trainable = unfrozen.includes(layer);
+    if (verbose) console.log(`Fine-tuning ${unfrozen.length} layers at learning rate ${learningRate}`);
+  }
+  const headRan = headHistory?.epoch.length ?? 0;
+  const bestOfHead = headHistory ? Math.max(...(headHistory.history.val_accuracy ?? [Number.NEGATIVE_INFINITY])) : null;
+  const tuned = await fitPhase(learningRate, headRan, headRan + epochs, bestOfHead);
+  const history = headHistory ? joinHistories(headHistory, tuned) : tuned;
   const ran = history.epoch.length;
   const secondsPerEpoch = (performance.now() - started) / 1000 / Math.max(ran, 1);
   const best = await loadModel(options.out, { compile: false });

@@ -12,10 +12,12 @@ import { after, before, describe, test } from 'node:test';
 import { type FineTuneOptions, fineTune } from '../../src/fine-tuning/fine-tune-folder.js';
 import {
   BatchNormalization,
+  Callback,
   Conv2D,
   Dense,
   GlobalAveragePooling2D,
   Input,
+  type Model,
   ReLU,
   Sequential,
   setRandomSeed,
@@ -160,6 +162,43 @@ describe('cli finetune', { skip: skipUnless(missingFile(CATS_DOGS)) }, () => {
         assert.ok(Math.abs(v - expected.data[i * 2 + c]!) < 1e-6, `image ${i} class ${c}`);
       });
     });
+  });
+
+  test('headEpochs trains the new head alone first, then the unfrozen layers; freezeBatchNorm keeps BN fixed', async () => {
+    need(missingFile(CATS_DOGS));
+    const out = join(dir, 'two-phase.keras');
+    const original = await loadModel(base, { compile: false });
+    const snapshots: Record<string, Float32Array[]>[] = [];
+    class Snapshot extends Callback {
+      override async onEpochEnd(): Promise<void> {
+        const model = this.model as unknown as Model;
+        snapshots.push(
+          Object.fromEntries(['conv_a', 'bn_a', 'conv_b', 'predictions'].map((n) => [n, model.getLayer(n).getWeights()])),
+        );
+      }
+    }
+    // Flattened layers: input, conv_a, bn_a, relu_a, conv_b, relu_b, pool, predictions; the last 6 start at bn_a.
+    const result = await fineTune({
+      ...{ base, data, out, verbose: 0, replaceHead: true, unfreeze: 6, freezeBatchNorm: true, seed: 3, batchSize: 4 },
+      ...{ headEpochs: 2, headLearningRate: 0.01, learningRate: 0.01, epochs: 2, callbacks: [new Snapshot()] },
+    });
+    assert.deepEqual(result.history.epoch, [0, 1, 2, 3]);
+    assert.equal(result.epochs, 4);
+    const same = (a: Float32Array[], b: Float32Array[]) => a.every((w, i) => w.every((v, j) => Object.is(v, b[i]![j])));
+    const first = original.getLayer('conv_b').getWeights();
+    // Head phase (epochs 0, 1): conv_b unchanged, the head moves. Then conv_b trains too.
+    assert.ok(same(snapshots[1]!.conv_b!, first), 'conv_b frozen during the head phase');
+    assert.ok(!same(snapshots[1]!.predictions!, snapshots[0]!.predictions!), 'the head trains in the head phase');
+    assert.ok(!same(snapshots[3]!.conv_b!, first), 'conv_b trains in the second phase');
+    // Frozen throughout: conv_a (not unfrozen) and bn_a (unfrozen but freezeBatchNorm), moving statistics included.
+    for (const name of ['conv_a', 'bn_a']) assert.ok(same(snapshots[3]![name]!, original.getLayer(name).getWeights()), name);
+    // The checkpoint spans both phases: the reported accuracy is the best val_accuracy of all four epochs.
+    const best = Math.max(...result.history.history.val_accuracy!);
+    assert.ok(Math.abs(result.validationAccuracy - best) < 1e-6, `${result.validationAccuracy} vs ${best}`);
+    await assert.rejects(
+      fineTune({ base, data, out, verbose: 0, headEpochs: 1 }),
+      /invalid 'headEpochs'. Expected 0 unless replaceHead is set/,
+    );
   });
 
   test("a new user's mistakes fail before training with a clear message (library), one line and no stack (CLI)", async () => {
