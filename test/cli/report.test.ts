@@ -107,6 +107,24 @@ describe('cli: report', { skip: skipUnless(missing) }, () => {
     await checkInBrowser(join(out, 'index.html'));
   });
 
+  test('train --data --report: the validation images of the folder, read back for the pictures', async () => {
+    need(missing);
+    const out = join(dir, 'folder-train-report');
+    const r = convkit(
+      'train',
+      ...['--data', folder, '--model', 'mlp', '--image-size', '28,28', '--color-mode', 'grayscale'],
+      ...['--validation-split', '0.5', '--epochs', '2', '--seed', '2', '--out', join(dir, 'digits.keras'), '--report', out],
+    );
+    assert.equal(r.code, 0, r.stderr);
+    const validation = Number(/; (\d+) for validation\)/.exec(r.stdout)?.[1]);
+    assert.ok(validation > 0, r.stdout);
+    const html = readFileSync(join(out, 'index.html'), 'utf8');
+    assert.match(html, new RegExp(`Data: the ${validation} validation images of .*digits`));
+    assert.match(html, new RegExp(`<div class="value">${validation}</div><div class="label">samples</div>`));
+    assert.match(html, /<h2>Learning curves<\/h2>\n<figure><svg/);
+    await checkInBrowser(join(out, 'index.html'));
+  });
+
   test('bad input is refused before the model runs: a folder of other files, a missing or binary history', () => {
     need(missing);
     const busy = join(dir, 'busy');
