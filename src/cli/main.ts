@@ -353,7 +353,9 @@ program
 
 program
   .command('tune')
-  .description('hyperparameter search (random, grid, hyperband) over a model template; prints a leaderboard, saves the best')
+  .description(
+    'hyperparameter search (random, grid, hyperband) over a model template or file; prints a leaderboard, saves the best',
+  )
   .requiredOption(
     '--space <file>',
     'search space, JSON or YAML: { "lr": { "type": "loguniform", "min": 1e-4, "max": 1e-2 }, ... }',
@@ -365,8 +367,8 @@ program
   .option('--image-size <h,w>', 'with --data: the size images are resized to', sizeOption('--image-size'), [64, 64])
   .option('--color-mode <mode>', 'with --data: grayscale | rgb | rgba', 'rgb')
   .option(
-    '--model <template>',
-    'mnist-cnn | bn-dropout-cnn (lr, optimizer, batchSize, filters, dropout, denseUnits, l2, kernelSize) | fashion-cnn | lenet5 | mlp (lr, optimizer, batchSize)',
+    '--model <template|file>',
+    'mnist-cnn | bn-dropout-cnn (lr, optimizer, batchSize, filters, dropout, denseUnits, l2, kernelSize) | fashion-cnn | lenet5 | mlp (lr, optimizer, batchSize), or a model file (.keras, .h5, model.json: lr, optimizer, batchSize, <layer>.<key> such as dropout.rate)',
     'mnist-cnn',
   )
   .option('--strategy <name>', 'random | grid | hyperband', 'random')
@@ -386,7 +388,7 @@ program
     'search seed: trials and their training are reproducible from it',
     numberOption('--seed', { integer: true, min: 0, max: 2 ** 32 - 1 }),
   )
-  .option('--baseline', "also train the template's defaults as trial 'baseline'")
+  .option('--baseline', "also train the template's defaults (or the model file as saved) as trial 'baseline'")
   .option('--parallel <k>', 'trials at once in worker threads (each with cores/k compute threads)', count('--parallel'), 1)
   .option('--queue <url>', 'send trials to `convkit tune-worker` processes through Redis (redis://host:port)')
   .action(async (options) => (await import('./tune.js')).tuneCommand({ ...program.opts(), ...options }));

@@ -1,7 +1,8 @@
-// `convkit tune`: hyperparameter search over a model template on MNIST, Fashion-MNIST or an image folder, in this
+// `convkit tune`: hyperparameter search over a model template (or a saved model's architecture) on MNIST, Fashion-MNIST or an image folder, in this
 // process, in worker threads (--parallel K) or on queue workers (--queue redis://...); prints a leaderboard and
 // keeps the best model. Everything is checked (space, template, output folder) before the data is loaded.
 
+import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError, invalid } from '../errors.js';
@@ -9,10 +10,17 @@ import { atomicWriteBytes } from '../io/atomic-write.js';
 import { checkWritable } from '../io/file-checks.js';
 import { runDatasetTrial } from '../tuning/dataset-trial.js';
 import { formatLeaderboard } from '../tuning/leaderboard.js';
-import { checkTemplateSpace, formatParams } from '../tuning/model-templates.js';
+import {
+  checkModelFileFits,
+  checkModelFileSpace,
+  describeModelFile,
+  type ModelFileTemplate,
+  readModelFileTemplate,
+} from '../tuning/model-file-template.js';
+import { checkTemplateSpace, formatParams, TEMPLATE_NAMES } from '../tuning/model-templates.js';
 import { loadSearchSpace } from '../tuning/search-space.js';
 import type { StrategyName } from '../tuning/strategies.js';
-import { type DataSpec, loadTrainingData } from '../tuning/training-data.js';
+import { type DataSpec, loadTrainingData, type TrainingData } from '../tuning/training-data.js';
 import { type TrialRunner, tune } from '../tuning/tuner.js';
 import { applyGlobalOptions, type GlobalOptions } from './common.js';
 
@@ -49,9 +57,27 @@ export function dataSpecOf(options: TuneCommandOptions): DataSpec {
   };
 }
 
+/** --model as a file: any model file loadModel reads; a missing path that is no template name gets both lists. */
+async function modelFileOf(model: string): Promise<ModelFileTemplate> {
+  if (!existsSync(model)) {
+    throw new ConfigError(
+      invalid(
+        '--model',
+        'model',
+        `a template (${TEMPLATE_NAMES.join(', ')}) or a model file (.keras, .h5, TF.js model.json)`,
+        model,
+        'A model file is rebuilt from its architecture with fresh weights for each trial.',
+      ),
+    );
+  }
+  return readModelFileTemplate(model);
+}
+
 export async function tuneCommand(options: TuneCommandOptions): Promise<void> {
   const space = await loadSearchSpace(options.space);
-  checkTemplateSpace(options.model, space);
+  const modelFile = TEMPLATE_NAMES.includes(options.model) ? undefined : await modelFileOf(options.model);
+  if (modelFile) checkModelFileSpace(modelFile, space);
+  else checkTemplateSpace(options.model, space);
   if (!['random', 'grid', 'hyperband'].includes(options.strategy)) {
     throw new ConfigError(invalid('--strategy', 'strategy', "'random', 'grid' or 'hyperband'", options.strategy));
   }
@@ -61,7 +87,13 @@ export async function tuneCommand(options: TuneCommandOptions): Promise<void> {
     );
   }
   checkWritable(join(options.out, 'best.keras'), '--out');
-  const setup = { template: options.model, validationSplit: options.validationSplit };
+  const defaults = modelFile ? 'the model file as saved' : 'template defaults';
+  const setup = { template: options.model, validationSplit: options.validationSplit, ...(modelFile ? { modelFile } : {}) };
+  if (modelFile) console.log(`Model: ${describeModelFile(modelFile)}`);
+  const checkFits = (data: TrainingData) => {
+    const [, h, w, c] = data.x.shape as [number, number, number, number];
+    if (modelFile) checkModelFileFits(modelFile, [h, w, c], data.classNames.length);
+  };
   const spec = dataSpecOf(options);
   let runner: TrialRunner;
   let where: string;
@@ -72,6 +104,7 @@ export async function tuneCommand(options: TuneCommandOptions): Promise<void> {
   } else if (options.parallel > 1) {
     const { ThreadRunner } = await import('../tuning/thread-runner.js');
     const data = await loadTrainingData(spec);
+    checkFits(data);
     const threads = Math.max(1, Math.floor(availableParallelism() / options.parallel));
     runner = new ThreadRunner(data, setup, { workers: options.parallel, threads, backend: options.backend });
     where = `${options.parallel} worker threads, ${threads} compute thread(s) each`;
@@ -79,6 +112,7 @@ export async function tuneCommand(options: TuneCommandOptions): Promise<void> {
   } else {
     const backend = applyGlobalOptions(options);
     const data = await loadTrainingData(spec);
+    checkFits(data);
     runner = { concurrency: 1, run: (trial, onEpoch, modelPath) => runDatasetTrial(data, setup, trial, onEpoch, modelPath) };
     where = `this process (${backend} backend)`;
     console.log(`Data: ${data.description}`);
@@ -102,7 +136,7 @@ export async function tuneCommand(options: TuneCommandOptions): Promise<void> {
     ...(options.trials !== undefined ? { trials: options.trials } : {}),
     ...(options.seed !== undefined ? { seed: options.seed } : {}),
     onTrialStart: (trial) =>
-      console.log(`trial ${trial.id} started: ${formatParams(trial.params) || '(template defaults)'}, ${trial.epochs} epoch(s)`),
+      console.log(`trial ${trial.id} started: ${formatParams(trial.params) || `(${defaults})`}, ${trial.epochs} epoch(s)`),
     onTrialEnd: (record) => {
       done++;
       const outcome =
@@ -124,9 +158,11 @@ export async function tuneCommand(options: TuneCommandOptions): Promise<void> {
   );
   const baseline = result.trials.find((t) => t.id === 'baseline');
   if (baseline?.status === 'completed')
-    console.log(`Baseline (template defaults): ${result.objective} ${baseline.value?.toFixed(4)}`);
+    console.log(
+      `Baseline (${defaults}${formatParams(baseline.params) ? ` ${formatParams(baseline.params)}` : ''}): ${result.objective} ${baseline.value?.toFixed(4)}`,
+    );
   console.log(
-    `Best: ${best.id} ${result.objective} ${best.value?.toFixed(4)} with ${formatParams(best.params) || 'the template defaults'}`,
+    `Best: ${best.id} ${result.objective} ${best.value?.toFixed(4)} with ${formatParams(best.params) || `the ${defaults.replace(/^the /, '')}`}`,
   );
   console.log(
     `Search time this run: ${minutes.toFixed(1)} min. Files: ${options.out}/trials.jsonl, trials.csv, best.json${result.bestModelPath ? ', best.keras' : ''}`,

@@ -1,4 +1,4 @@
-// One `convkit tune` trial on in-memory uint8 data: seed, build the template at the trial's parameters, train on
+// One `convkit tune` trial on in-memory uint8 data: seed, build the template (or the model file) at the trial's parameters, train on
 // the first rows, validate on the held-out last fraction (Keras's validation_split), report each epoch, optionally
 // save the model. The same function runs in this thread, in a worker thread and on a queue worker, so a trial
 // gives the same numbers wherever it runs (same backend).
@@ -7,6 +7,7 @@ import { Callback, type Logs } from '../callbacks/callback.js';
 import { NormalizedBatches } from '../datasets/normalized-batches.js';
 import { validationSplitAt } from '../training/data-checks.js';
 import { setRandomSeed } from '../training/seed.js';
+import { buildFileModel, type ModelFileTemplate } from './model-file-template.js';
 import { buildTemplateModel } from './model-templates.js';
 import type { TrialSpec } from './strategies.js';
 import { rowsOf, type TrainingData } from './training-data.js';
@@ -14,7 +15,10 @@ import type { EpochReporter, TrialOutcome } from './tuner.js';
 
 /** What every trial of a search shares: the template and how the data is split. */
 export interface DatasetTrialSetup {
+  /** A template name, or the model file's path when `modelFile` is given. */
   template: string;
+  /** A saved model as the architecture (tune --model file.keras), instead of a template. */
+  modelFile?: ModelFileTemplate;
   /** Fraction of the (limited) training rows held out, the last ones. Default 0.2. */
   validationSplit: number;
 }
@@ -41,10 +45,9 @@ export async function runDatasetTrial(
   const at = validationSplitAt('tune', count, setup.validationSplit);
   const [, h, w, c] = data.x.shape as [number, number, number, number];
   setRandomSeed(trial.seed);
-  const { model, batchSize } = buildTemplateModel(setup.template, trial.params, {
-    inputShape: [h, w, c],
-    numClasses: data.classNames.length,
-  });
+  const { model, batchSize } = setup.modelFile
+    ? buildFileModel(setup.modelFile, trial.params)
+    : buildTemplateModel(setup.template, trial.params, { inputShape: [h, w, c], numClasses: data.classNames.length });
   const train = new NormalizedBatches(rowsOf(data.x, 0, at), rowsOf(data.y, 0, at), batchSize);
   const validation = new NormalizedBatches(rowsOf(data.x, at, count), rowsOf(data.y, at, count), 256, false);
   const history = await model.fit(train, {

@@ -29,7 +29,7 @@ export function formatLeaderboard(result: Pick<TuneResult, 'leaderboard' | 'obje
       num(r.value),
       String(r.epochs),
       `${r.seconds.toFixed(1)} s`,
-      r.id === 'baseline' ? `(template defaults) ${formatParams(r.params)}`.trimEnd() : formatParams(r.params),
+      r.id === 'baseline' ? `(defaults) ${formatParams(r.params)}`.trimEnd() : formatParams(r.params),
     ]);
   return table(['rank', 'trial', result.objective, 'epochs', 'time', 'parameters'], rows);
 }

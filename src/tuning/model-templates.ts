@@ -22,14 +22,15 @@ export interface TemplateShape {
   numClasses: number;
 }
 
-interface ParamRule {
+export interface ParamRule {
   check: (v: ParamValue) => boolean;
   expected: string;
 }
 
 const positiveInt: ParamRule = { check: (v) => Number.isInteger(v) && (v as number) >= 1, expected: 'an integer >= 1' };
 const OPTIMIZERS = ['adam', 'adamw', 'sgd', 'rmsprop'];
-const TRAINING: Record<string, ParamRule> = {
+/** The training parameters every template (and a model file, tune --model file.keras) takes. */
+export const TRAINING_RULES: Record<string, ParamRule> = {
   lr: { check: (v) => typeof v === 'number' && v > 0, expected: 'a learning rate > 0' },
   optimizer: { check: (v) => OPTIMIZERS.includes(String(v).toLowerCase()), expected: OPTIMIZERS.join(' | ') },
   batchSize: positiveInt,
@@ -100,7 +101,7 @@ export const TEMPLATE_NAMES = Object.keys(SEED_MODELS);
 /** The parameters a template takes (training parameters for all; architecture ones for the CNN families). */
 export function templateParameters(template: string): string[] {
   checkTemplate(template);
-  return [...Object.keys(TRAINING), ...(FAMILIES[template] ? Object.keys(ARCHITECTURE) : [])];
+  return [...Object.keys(TRAINING_RULES), ...(FAMILIES[template] ? Object.keys(ARCHITECTURE) : [])];
 }
 
 function checkTemplate(template: string): void {
@@ -131,7 +132,7 @@ export function checkTemplateSpace(template: string, space: SearchSpace): void {
         ),
       );
     }
-    const rule = TRAINING[name] ?? ARCHITECTURE[name]!;
+    const rule = TRAINING_RULES[name] ?? ARCHITECTURE[name]!;
     for (const value of possibleValues(spec)) {
       if (!rule.check(value))
         throw new ConfigError(invalid('space', name, `${rule.expected} for the '${template}' template`, value));
