@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { ConfigError, invalid } from '../errors.js';
 import { atomicWriteBytes } from '../io/atomic-write.js';
 import { checkWritable } from '../io/file-checks.js';
+import { suggestKey } from '../options.js';
 import { runDatasetTrial } from '../tuning/dataset-trial.js';
 import { formatLeaderboard } from '../tuning/leaderboard.js';
 import {
@@ -66,7 +67,9 @@ async function modelFileOf(model: string): Promise<ModelFileTemplate> {
         'model',
         `a template (${TEMPLATE_NAMES.join(', ')}) or a model file (.keras, .h5, TF.js model.json)`,
         model,
-        'A model file is rebuilt from its architecture with fresh weights for each trial.',
+        suggestKey(model, TEMPLATE_NAMES)
+          ? `Did you mean '${suggestKey(model, TEMPLATE_NAMES)}'?`
+          : 'No such file. A model file is rebuilt from its architecture with fresh weights for each trial.',
       ),
     );
   }

@@ -176,5 +176,7 @@ describe('tune --model file.keras', () => {
     });
     assert.equal(missing.status, 1);
     assert.match(missing.stderr, /--model: invalid 'model'. Expected a template \(mnist-cnn, .*\) or a model file/);
+    const typo = spawnSync(process.execPath, [...args.slice(0, 7), 'mnist-cn', '--out', join(dir, 'x')], { encoding: 'utf8' });
+    assert.match(typo.stderr, /received "mnist-cn". Did you mean 'mnist-cnn'\?/);
   });
 });
