@@ -41,10 +41,12 @@ describe('cli finetune', { skip: skipUnless(missingFile(CATS_DOGS)) }, () => {
   const validationFiles: { path: string; label: number }[] = [];
   before(async () => {
     if (missingFile(CATS_DOGS)) return;
-    // A few real photos (any size, JPEG) in the train/validation layout; copies in a temp folder, never in the project.
+    // A few real photos (any size, JPEG) in the train/validation/test layout; copies in a temp folder, never in the
+    // project.
     for (const [split, count] of [
       ['train', 6],
       ['validation', 3],
+      ['test', 2],
     ] as const) {
       for (const [label, cls] of ['cats', 'dogs'].entries()) {
         mkdirSync(join(data, split, cls), { recursive: true });
@@ -90,11 +92,14 @@ describe('cli finetune', { skip: skipUnless(missingFile(CATS_DOGS)) }, () => {
     const reported = /^validation accuracy: (\d+\.\d\d)%$/.exec(lines[lines.length - 2]!);
     assert.ok(reported, `line before the report's: ${lines[lines.length - 2]}`);
     assert.match(lines[lines.length - 1]!, /^Report written to .*report\/index\.html$/);
-    // The report scores the best model on validation/ (there is no test/) with evaluateClassifier: the same
-    // accuracy fineTune measured with model.evaluate, the run's own curves and diagnosis, the Grad-CAM pictures.
+    // The report scores the best model on test/ with evaluateClassifier: the same accuracy fineTune measured there
+    // with model.evaluate, the run's own curves and diagnosis, the Grad-CAM pictures.
+    const tested = /^test accuracy: (\d+\.\d\d)%$/m.exec(r.stdout);
+    assert.ok(tested, r.stdout);
     const html = readFileSync(join(dir, 'report', 'index.html'), 'utf8');
-    assert.match(html, /Data: .*validation \(no test\/ folder; the best epoch was chosen on these images/);
-    assert.match(html, new RegExp(`<div class="value">${reported[1]}%</div><div class="label">accuracy</div>`));
+    assert.match(html, /Data: .*test \(images the training never saw\)/);
+    assert.match(html, /<div class="value">4<\/div><div class="label">samples<\/div>/);
+    assert.match(html, new RegExp(`<div class="value">${tested[1]}%</div><div class="label">accuracy</div>`));
     assert.match(html, /<h2>Learning curves<\/h2>\n<figure><svg/);
     assert.match(html, /<p class="verdict [a-z-]+">/);
     // The last convolution is conv_b; Grad-CAM takes the ReLU right after it, as Keras examples do.
