@@ -17,7 +17,7 @@ export interface ServeCommandOptions extends GlobalOptions {
   port: number;
   host: string;
   token?: string;
-  maxBatchSize: number;
+  maxBatchSize?: number;
   batchTimeoutMs: number;
   maxBodyMb: number;
   requestTimeoutMs: number;
@@ -94,7 +94,7 @@ export async function serveCommand(modelPath: string | undefined, options: Serve
   const server = await serve(specs, {
     port: options.port,
     host: options.host,
-    maxBatchSize: options.maxBatchSize,
+    ...(options.maxBatchSize === undefined ? {} : { maxBatchSize: options.maxBatchSize }),
     batchTimeoutMs: options.batchTimeoutMs,
     maxBodyBytes: Math.round(options.maxBodyMb * 1024 * 1024),
     requestTimeoutMs: options.requestTimeoutMs,
@@ -113,7 +113,9 @@ export async function serveCommand(modelPath: string | undefined, options: Serve
     process.once('SIGINT', () => stop('SIGINT'));
   });
   for (const name of server.models) {
-    console.log(`Serving '${name}' (${specs[name]!.model as string}) at ${server.url}/v1/models/${name}`);
+    const rows = server.maxBatchSizes[name]!;
+    const batching = rows === 1 ? 'batching off' : `batches of up to ${rows} rows`;
+    console.log(`Serving '${name}' (${specs[name]!.model as string}, ${batching}) at ${server.url}/v1/models/${name}`);
   }
   if (options.web) console.log(`Web page: ${server.url}/`);
   if (token) console.log('Requests to /v1 and /api need the header "Authorization: Bearer <token>".');

@@ -10,6 +10,21 @@ import type { Tensor } from '../tensor.js';
 /** The server's defaults (`convkit serve` flags: --max-batch-size, --batch-timeout-ms; see docs/benchmarks.md). */
 export const DEFAULT_BATCHING: BatcherOptions = { maxBatchSize: 32, batchTimeoutMs: 0, maxQueuedRows: 4096 };
 
+/** Activations one batch may hold by default: a MobileNetV2 at 224x224 (36 MiB per row) gets batches of 4. */
+export const DEFAULT_BATCH_ACTIVATION_BYTES = 160 * 2 ** 20;
+
+/**
+ * The default largest batch for a model: the largest power of two up to DEFAULT_BATCHING.maxBatchSize whose
+ * activations fit DEFAULT_BATCH_ACTIVATION_BYTES. Measured (docs/benchmarks.md): the MNIST CNN gains from 32-row
+ * batches, while MobileNetV2 at 224x224 serves best at 4: bigger batches outgrow the caches, and each new batch size
+ * reallocates every layer's buffers.
+ */
+export function defaultMaxBatchSize(activationBytesPerRow: number): number {
+  let size = DEFAULT_BATCHING.maxBatchSize;
+  while (size > 1 && size * activationBytesPerRow > DEFAULT_BATCH_ACTIVATION_BYTES) size /= 2;
+  return size;
+}
+
 /** Raised when the queue is full or a request waited longer than its timeout: the server answers 503. */
 export class OverloadError extends Error {
   override readonly name = 'OverloadError';
@@ -74,6 +89,11 @@ export class DynamicBatcher {
       });
       this.pump();
     });
+  }
+
+  /** The largest batch this batcher forms. */
+  get maxBatchSize(): number {
+    return this.options.maxBatchSize;
   }
 
   /** Rows waiting plus whether a batch is running: when both are zero/false the batcher is idle. */

@@ -5,7 +5,7 @@ import { parentPort } from 'node:worker_threads';
 import { getBackend, setBackend } from '../backend/registry.js';
 import { gradCam } from '../explain/grad-cam.js';
 import { loadModel } from '../io/load-model.js';
-import type { Model } from '../models/model.js';
+import { Model } from '../models/model.js';
 import { modelFromKeras } from '../models/model-config.js';
 import '../node.js';
 import { heatmapOverlayPng } from '../plots/explanation-figure.js';
@@ -27,6 +27,16 @@ async function modelFrom(source: ModelSource): Promise<Model> {
   return built;
 }
 
+/** Float32 outputs of every leaf layer for one row, in bytes. */
+function activationBytesPerRow(m: Model): number {
+  let floats = 0;
+  for (const node of m.graphNodes) {
+    if (node.layer instanceof Model) floats += activationBytesPerRow(node.layer) / 4;
+    else floats += (node.tensor.shape.slice(1) as (number | null)[]).reduce<number>((a, d) => a * (d ?? 1), 1);
+  }
+  return 4 * floats;
+}
+
 function signatureOf(m: Model): ModelSignature {
   const input = m.inputs[0]!;
   const output = m.outputs[0]!;
@@ -36,6 +46,7 @@ function signatureOf(m: Model): ModelSignature {
     inputShape: [...input.shape],
     outputName: output.layer.name,
     outputShape: [...output.shape],
+    activationBytesPerRow: activationBytesPerRow(m),
   };
 }
 

@@ -11,7 +11,7 @@ import { readLabelsSync } from '../io/labels.js';
 import type { Model } from '../models/model.js';
 import { modelToKeras } from '../models/model-config.js';
 import { checkOptions, isPlainObject } from '../options.js';
-import { type BatcherOptions, DEFAULT_BATCHING } from './batcher.js';
+import { type BatcherOptions, DEFAULT_BATCHING, defaultMaxBatchSize } from './batcher.js';
 import { PREPROCESS_NAMES, type PreprocessName, preprocessingOf } from './image-input.js';
 import { ModelWorker } from './model-worker.js';
 import { buildApp } from './routes.js';
@@ -37,7 +37,10 @@ export interface ServeOptions {
   host?: string;
   /** When set, /v1 and /api requests need `Authorization: Bearer <token>`. */
   token?: string;
-  /** Rows per batch at most (default 32); 1 turns batching off. */
+  /**
+   * Rows per batch at most; 1 turns batching off. Default: 32, less for models whose batch activations would exceed
+   * 160 MiB (MobileNetV2 at 224x224: 4), see defaultMaxBatchSize.
+   */
   maxBatchSize?: number;
   /**
    * How long an idle model waits for others to join the first waiting request (default 0: greedy, requests that
@@ -69,6 +72,8 @@ export interface ServerHandle {
   models: string[];
   /** Batches of each size formed so far, per model. */
   batchSizes(): Record<string, Record<number, number>>;
+  /** The largest batch each model's batcher forms (the option, or the default for its activation size). */
+  maxBatchSizes: Record<string, number>;
   /** How late the server's event loop ran since start, in ms: inference off the loop keeps these small. */
   eventLoopDelay(): { mean: number; p50: number; p99: number; max: number };
   /** Stops accepting connections, answers the requests in flight, then stops the workers. */
@@ -132,7 +137,9 @@ function specOf(name: string, value: unknown): ModelSpec {
   return spec;
 }
 
-async function startModel(name: string, spec: ModelSpec, options: ServeOptions, batching: BatcherOptions) {
+type BatchingSettings = Omit<BatcherOptions, 'maxBatchSize'> & { maxBatchSize: number | null };
+
+async function startModel(name: string, spec: ModelSpec, options: ServeOptions, batching: BatchingSettings) {
   const worker = await ModelWorker.start(sourceOf(spec.model, `models.${name}`), {
     ...(options.backend ? { backend: options.backend } : {}),
     ...(options.threads !== undefined ? { threads: options.threads } : {}),
@@ -148,7 +155,8 @@ async function startModel(name: string, spec: ModelSpec, options: ServeOptions, 
       );
     }
     const preprocessing = preprocessingOf(spec.preprocess ?? 'none', spec.scale, spec.offset);
-    return new ServedModel(name, worker, signature, labels, preprocessing, batching);
+    const maxBatchSize = batching.maxBatchSize ?? defaultMaxBatchSize(signature.activationBytesPerRow);
+    return new ServedModel(name, worker, signature, labels, preprocessing, { ...batching, maxBatchSize });
   } catch (error) {
     await worker.close();
     throw error;
@@ -179,7 +187,7 @@ export async function serve(
     );
   }
   const batching = {
-    maxBatchSize: integerOption(options, 'maxBatchSize', DEFAULT_BATCHING.maxBatchSize, 1, 4096),
+    maxBatchSize: options.maxBatchSize === undefined ? null : integerOption(options, 'maxBatchSize', 0, 1, 4096),
     batchTimeoutMs: integerOption(options, 'batchTimeoutMs', DEFAULT_BATCHING.batchTimeoutMs, 0, 10_000),
     maxQueuedRows: integerOption(options, 'maxQueuedRows', DEFAULT_BATCHING.maxQueuedRows, 1, 1_000_000),
   };
@@ -210,9 +218,10 @@ export async function serve(
   });
   const batchSizes = () =>
     Object.fromEntries([...served.values()].map((m) => [m.name, Object.fromEntries(m.batcher.batchSizes)]));
+  const maxBatchSizes = Object.fromEntries([...served.values()].map((m) => [m.name, m.batcher.maxBatchSize]));
   let closing = false;
   const app = buildApp({
-    stats: () => ({ batchSizes: batchSizes(), eventLoopDelayMs: eventLoopDelay() }),
+    stats: () => ({ batchSizes: batchSizes(), maxBatchSizes, eventLoopDelayMs: eventLoopDelay() }),
     models: served,
     token: options.token ?? null,
     maxBodyBytes,
@@ -250,6 +259,7 @@ export async function serve(
     host: address.address,
     models: [...served.keys()],
     batchSizes,
+    maxBatchSizes,
     eventLoopDelay,
     close: () => {
       closed ??= (async () => {

@@ -13,6 +13,8 @@ export interface ModelSignature {
   inputShape: (number | null)[];
   outputName: string;
   outputShape: (number | null)[];
+  /** Bytes of every layer's output for one row (nested models opened): what one more row in a batch allocates. */
+  activationBytesPerRow: number;
 }
 
 export type HostMessage =
