@@ -6,6 +6,7 @@ import { fashionMnist, mnist } from '../datasets/index.js';
 import type { DatasetSplits } from '../datasets/splits.js';
 import { ConfigError, describe } from '../errors.js';
 import '../node.js';
+import { preprocessing } from '../preprocessing/presets.js';
 
 export interface GlobalOptions {
   backend?: string;
@@ -69,4 +70,19 @@ export async function loadNamedDataset(name: string, dataDir?: string): Promise<
   }
   const [[xTrain, yTrain], [xTest, yTest]] = splits;
   return { xTrain, yTrain, xTest, yTest, classNames };
+}
+
+/** --preprocess names a preset, and a preset excludes --scale/--offset (it sets both): checked before any work. */
+export function checkPixelOptions(options: {
+  preprocess?: string | undefined;
+  scale?: number | undefined;
+  offset?: number | undefined;
+}): void {
+  if (options.preprocess === undefined) return;
+  preprocessing(options.preprocess, '--preprocess');
+  if (options.scale !== undefined || options.offset !== undefined) {
+    throw new ConfigError(
+      `--preprocess: give either --preprocess or --scale/--offset, received both (--preprocess ${options.preprocess}). A preset sets the scale and offset itself.`,
+    );
+  }
 }

@@ -8,7 +8,7 @@ import { buildSeedModel, SEED_MODELS } from '../applications/seed-models.js';
 import { ConfigError, invalid } from '../errors.js';
 import { atomicWriteBytes } from '../io/atomic-write.js';
 import { checkWritable } from '../io/file-checks.js';
-import { loadModel } from '../io/keras-file.js';
+import { loadModel } from '../io/load-model.js';
 import type { Model } from '../models/model.js';
 import { cloneModelArchitecture } from '../models/model-config.js';
 import { checkReportDir } from '../report/report-dir.js';
@@ -51,13 +51,17 @@ function csvOf(result: CrossValidationResult): string {
 
 export async function cvCommand(options: CvCommandOptions): Promise<void> {
   const fromFile = !(options.model in SEED_MODELS);
-  if (fromFile && !options.model.endsWith('.keras')) {
+  if (fromFile && !existsSync(options.model)) {
     throw new ConfigError(
-      invalid('--model', 'model', `a seed model (${Object.keys(SEED_MODELS).join(', ')}) or a .keras file`, options.model),
+      invalid(
+        '--model',
+        'model',
+        `a seed model (${Object.keys(SEED_MODELS).join(', ')}) or a model file (.keras, .h5, TF.js model.json)`,
+        options.model,
+        'No such file. A model file gives the architecture; each fold starts from fresh weights.',
+      ),
     );
   }
-  if (fromFile && !existsSync(options.model))
-    throw new ConfigError(invalid('--model', 'model', 'an existing .keras file', options.model));
   if (options.out !== undefined) {
     checkWritable(join(options.out, 'cv.json'), '--out');
   }

@@ -4,11 +4,9 @@
 // Teachable Machine exports it), matched to the folder names so each folder feeds the model's own output index.
 // Also how to fetch evaluated images again, for the report's pictures.
 
-import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
 import { NormalizedBatches } from '../datasets/normalized-batches.js';
 import { ConfigError, ShapeError } from '../errors.js';
-import { readLabelsSync } from '../io/labels.js';
+import { labelsFileFor, readLabelsSync } from '../io/labels.js';
 import type { Model } from '../models/model.js';
 import {
   type LoadImagesOptions,
@@ -19,7 +17,7 @@ import {
 } from '../preprocessing/presets.js';
 import { formatShape, type Tensor } from '../tensor.js';
 import { type Batch, type Dataset, rowsView } from '../training/data.js';
-import { byteRows, type LoadedDataset, loadNamedDataset } from './common.js';
+import { byteRows, checkPixelOptions, type LoadedDataset, loadNamedDataset } from './common.js';
 
 export interface EvaluationDataOptions {
   dataset: string;
@@ -86,13 +84,6 @@ export function firstSamples(source: Dataset, limit: number, batchSize: number):
       }
     },
   };
-}
-
-/** The labels file to use: the one given, else labels.txt beside the model file, else none. */
-export function labelsFileFor(modelPath: string, given: string | undefined): string | null {
-  if (given !== undefined) return given;
-  const beside = join(dirname(modelPath), 'labels.txt');
-  return existsSync(beside) ? beside : null;
 }
 
 /** A folder or label name compared loosely: case ignored and a plural 's' dropped ('cats' is 'Cat'). */
@@ -238,14 +229,7 @@ export function testSplitData(
  * conflicts are refused before any image is read.
  */
 export async function evaluationData(model: Model, modelPath: string, options: EvaluationDataOptions): Promise<EvaluationData> {
-  if (options.preprocess !== undefined) {
-    preprocessing(options.preprocess, '--preprocess');
-    if (options.scale !== undefined || options.offset !== undefined) {
-      throw new ConfigError(
-        `--preprocess: give either --preprocess or --scale/--offset, received both (--preprocess ${options.preprocess}). A preset sets the scale and offset itself.`,
-      );
-    }
-  }
+  checkPixelOptions(options);
   const labelsFile = labelsFileFor(modelPath, options.labels);
   return options.data !== undefined
     ? folderData(model, { ...options, data: options.data }, labelsFile)

@@ -8,14 +8,12 @@ import { gradCam } from '../explain/grad-cam.js';
 import { saliencyMap } from '../explain/saliency.js';
 import { atomicWriteBytes } from '../io/atomic-write.js';
 import { checkWritable } from '../io/file-checks.js';
-import { readLabelsSync } from '../io/labels.js';
+import { labelsFileFor, readLabelsSync } from '../io/labels.js';
 import { loadModel } from '../io/load-model.js';
-import type { Model } from '../models/model.js';
 import { explanationFigure, heatmapOverlayPng } from '../plots/explanation-figure.js';
 import { savePlot } from '../plots/render.js';
-import { loadImage, stackImages } from '../preprocessing/image.js';
-import type { Tensor } from '../tensor.js';
-import { applyGlobalOptions, type GlobalOptions } from './common.js';
+import { loadImagesFor, type PreprocessName } from '../preprocessing/presets.js';
+import { applyGlobalOptions, checkPixelOptions, type GlobalOptions } from './common.js';
 
 export interface ExplainOptions extends GlobalOptions {
   out: string;
@@ -24,6 +22,7 @@ export interface ExplainOptions extends GlobalOptions {
   layer?: string;
   method: string;
   labels?: string;
+  preprocess?: string;
   scale?: number;
   offset?: number;
   invert?: boolean;
@@ -43,43 +42,34 @@ function classIndex(value: string | undefined, names: string[]): number | undefi
   );
 }
 
-/** The image file as the model takes it, as `convkit predict` loads it: its input size and channels, then
- * (255 - pixel if inverted) * scale + offset. */
-async function modelInput(model: Model, path: string, options: ExplainOptions): Promise<Tensor> {
-  const shape = model.expectedInputShapes()[0] ?? [];
-  if (shape.length !== 4 || shape.slice(1).some((d) => d === null)) {
-    throw new ConfigError(
-      `explain: the model takes inputs of shape ${JSON.stringify(shape)}; only image models (N, H, W, C) can explain image files.`,
-    );
-  }
-  const [, height, width, channels] = shape as [null, number, number, number];
-  const colorMode = channels === 1 ? 'grayscale' : channels === 4 ? 'rgba' : 'rgb';
-  const x = stackImages([await loadImage(path, { targetSize: [height, width], colorMode })]);
-  const scale = options.scale ?? 1 / 255;
-  const offset = options.offset ?? 0;
-  for (let i = 0; i < x.data.length; i++) x.data[i] = (options.invert ? 255 - x.data[i]! : x.data[i]!) * scale + offset;
-  return x;
-}
-
 export async function explainCommand(modelPath: string, imagePath: string, options: ExplainOptions): Promise<void> {
   // Everything a user can get wrong is checked before the model is loaded and run.
   checkWritable(options.out, '--out', ['.png', '.svg']);
   if (!['gradcam', 'saliency'].includes(options.method)) {
     throw new ConfigError(`--method: invalid value. Expected 'gradcam' or 'saliency', received ${describe(options.method)}.`);
   }
+  checkPixelOptions(options);
   applyGlobalOptions(options);
-  const labels = options.labels ? readLabelsSync(options.labels, '--labels') : null;
+  const labelsFile = labelsFileFor(modelPath, options.labels);
+  const labels = labelsFile ? readLabelsSync(labelsFile, options.labels ? '--labels' : 'labels.txt beside the model') : null;
+  if (labelsFile && !options.labels) console.log(`Class names from ${labelsFile}`);
   const model = await loadModel(modelPath, { compile: false });
   const units = model.outputs[0]?.shape.at(-1) ?? 0;
   const classes = units === 1 ? 2 : units;
   const names = labels ?? Array.from({ length: classes }, (_, i) => String(i));
   if (names.length !== classes) {
     throw new ConfigError(
-      `--labels: ${options.labels} names ${names.length} classes, but the model outputs ${classes}. Expected one name per class.`,
+      `--labels: ${labelsFile} names ${names.length} classes, but the model outputs ${classes}. Expected one name per class.`,
     );
   }
   const wanted = classIndex(options.class, names);
-  const image = await modelInput(model, imagePath, options);
+  // As `convkit predict` loads it: the model's input size and channels, the preset or scale/offset.
+  const image = await loadImagesFor(model, [imagePath], {
+    ...(options.preprocess !== undefined ? { preprocess: options.preprocess as PreprocessName } : {}),
+    ...(options.scale !== undefined ? { scale: options.scale } : {}),
+    ...(options.offset !== undefined ? { offset: options.offset } : {}),
+    ...(options.invert ? { invert: true } : {}),
+  });
   const hasConvolution = options.layer !== undefined || flattenLayers(model).some((l) => CONVOLUTIONS.has(l.className));
   if (options.method === 'gradcam' && !hasConvolution) {
     throw new ConfigError(

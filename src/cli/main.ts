@@ -97,7 +97,7 @@ program
   .argument('<images...>', 'image files (PNG, JPEG, ...)')
   .option('--top <k>', 'show the K most likely classes', count('--top'), 1)
   .option('--json', 'print one JSON object per image (probabilities in class order and the top label)')
-  .option('--labels <file>', 'class names, one per line ("index name" lines as Teachable Machine writes also work)')
+  .option('--labels <file>', "class names in the model's output order (default: labels.txt beside the model, if any)")
   .option('--preprocess <name>', 'teachable-machine (centre crop, x/127.5 - 1) | mnist (grayscale, x/255) | none (0..255)')
   .option('--scale <x>', 'pixel multiplier before the model (default 1/255)', numberOption('--scale', {}))
   .option('--offset <x>', 'added after scaling (default 0)', numberOption('--offset', {}))
@@ -267,7 +267,12 @@ program
   .argument('[model]', 'a model file (.keras ...); or give --model name=path, repeatable')
   .option('--name <name>', 'name of the positional model in URLs (default: its file name)')
   .option('--model <name=path>', 'another model to serve under a name (repeatable)', collect, [])
-  .option('--labels <file>', 'class names, one per line (name=file for one model; repeatable)', collect, [])
+  .option(
+    '--labels <file>',
+    'class names, one per line (name=file for one model; repeatable; default: labels.txt beside the model)',
+    collect,
+    [],
+  )
   .option('--preprocess <mode>', 'images: none | mnist | teachable-machine (name=mode for one model)', collect, [])
   .option('--scale <x>', 'with --preprocess none: pixel multiplier (default 1/255)', numberOption('--scale', {}))
   .option('--offset <x>', 'with --preprocess none: added after scaling (default 0)', numberOption('--offset', {}))
@@ -299,7 +304,8 @@ program
   .option('--class <n|name>', 'the class to explain (default: the predicted one); a name needs --labels')
   .option('--layer <name>', 'Grad-CAM layer (default: the last convolution, after its batch norm / activation)')
   .option('--method <name>', 'gradcam | saliency (for .png)', 'gradcam')
-  .option('--labels <file>', 'class names, one per line ("index name" lines as Teachable Machine writes also work)')
+  .option('--labels <file>', "class names in the model's output order (default: labels.txt beside the model, if any)")
+  .option('--preprocess <name>', 'teachable-machine (centre crop, x/127.5 - 1) | mnist | none, as predict')
   .option('--scale <x>', 'pixel multiplier before the model (default 1/255)', numberOption('--scale', {}))
   .option('--offset <x>', 'added after scaling (default 0)', numberOption('--offset', {}))
   .option('--invert', 'invert grayscale images (black digits on white paper -> MNIST style)')
@@ -335,7 +341,11 @@ program
   .option('--data <dir>', 'a folder of class subfolders instead of --dataset (pixels scaled by 1/255)')
   .option('--image-size <h,w>', 'with --data: the size images are resized to', sizeOption('--image-size'), [64, 64])
   .option('--color-mode <mode>', 'with --data: grayscale | rgb | rgba', 'rgb')
-  .option('--model <name|file>', 'a seed model name or a .keras file (its architecture, fresh weights per fold)', 'mnist-cnn')
+  .option(
+    '--model <name|file>',
+    'a seed model name or a model file: .keras, .h5, TF.js model.json (its architecture, fresh weights per fold)',
+    'mnist-cnn',
+  )
   .option('--folds <k>', 'number of folds', count('--folds', 2), 5)
   .option('--no-stratified', 'plain k-fold instead of keeping class proportions in every fold')
   .option('--limit <n>', 'use the first N training samples only', count('--limit'))

@@ -1,10 +1,10 @@
 // `convkit predict`: classifies image files with a saved model; a table for people or JSON lines for programs.
 
 import { ConfigError } from '../errors.js';
-import { readLabelsSync } from '../io/labels.js';
+import { labelsFileFor, readLabelsSync } from '../io/labels.js';
 import { loadModel } from '../io/load-model.js';
-import { loadImagesFor, type PreprocessName, preprocessing } from '../preprocessing/presets.js';
-import { applyGlobalOptions, type GlobalOptions } from './common.js';
+import { loadImagesFor, type PreprocessName } from '../preprocessing/presets.js';
+import { applyGlobalOptions, checkPixelOptions, type GlobalOptions } from './common.js';
 
 export interface PredictOptions extends GlobalOptions {
   top: number;
@@ -18,16 +18,11 @@ export interface PredictOptions extends GlobalOptions {
 
 export async function predictCommand(modelPath: string, imagePaths: string[], options: PredictOptions): Promise<void> {
   applyGlobalOptions(options);
-  if (options.preprocess !== undefined) {
-    preprocessing(options.preprocess, '--preprocess');
-    if (options.scale !== undefined || options.offset !== undefined) {
-      throw new ConfigError(
-        `--preprocess: give either --preprocess or --scale/--offset, received both (--preprocess ${options.preprocess}). A preset sets the scale and offset itself.`,
-      );
-    }
-  }
+  checkPixelOptions(options);
   // Labels are read before the model and images, so a bad --labels path fails at once.
-  const names = options.labels ? readLabelsSync(options.labels, '--labels') : null;
+  const labelsFile = labelsFileFor(modelPath, options.labels);
+  const names = labelsFile ? readLabelsSync(labelsFile, options.labels ? '--labels' : 'labels.txt beside the model') : null;
+  if (labelsFile && !options.labels) console.error(`Class names from ${labelsFile}`);
   const model = await loadModel(modelPath, { compile: false });
   const x = await loadImagesFor(model, imagePaths, {
     ...(options.preprocess !== undefined ? { preprocess: options.preprocess as PreprocessName } : {}),
@@ -40,7 +35,7 @@ export async function predictCommand(modelPath: string, imagePaths: string[], op
   const labels = names ?? Array.from({ length: classes }, (_, i) => String(i));
   if (labels.length !== classes) {
     throw new ConfigError(
-      `--labels: ${options.labels} names ${labels.length} classes, but the model outputs ${classes}. Expected one name per output class. Hint: use the labels file saved with this model.`,
+      `--labels: ${labelsFile} names ${labels.length} classes, but the model outputs ${classes}. Expected one name per output class. Hint: use the labels file saved with this model.`,
     );
   }
   imagePaths.forEach((path, n) => {

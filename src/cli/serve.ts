@@ -3,6 +3,7 @@
 
 import { basename } from 'node:path';
 import { ConfigError, describe } from '../errors.js';
+import { labelsFileFor } from '../io/labels.js';
 import { PREPROCESS_NAMES, type PreprocessName } from '../serve/image-input.js';
 import { type ModelSpec, serve } from '../serve/server.js';
 import type { GlobalOptions } from './common.js';
@@ -73,8 +74,10 @@ export function modelSpecs(modelPath: string | undefined, options: ServeCommandO
       throw new ConfigError(`--preprocess: expected ${PREPROCESS_NAMES.join(' | ')} (or name=value), received ${describe(p)}.`);
     }
     const spec: ModelSpec = { model: path };
-    const l = labels.get(name);
+    // Without --labels, the labels.txt beside the model file (as Teachable Machine exports them) names the classes.
+    const l = labels.get(name) ?? labelsFileFor(path, undefined) ?? undefined;
     if (l !== undefined) spec.labels = l;
+    if (l !== undefined && !labels.has(name)) console.log(`Class names of '${name}' from ${l}`);
     if (p !== undefined) spec.preprocess = p as PreprocessName;
     if ((p ?? 'none') === 'none') {
       if (options.scale !== undefined) spec.scale = options.scale;

@@ -3,6 +3,8 @@
 // writing uses the Teachable Machine form, atomically. The one labels reader of the project (predict, explain,
 // evaluate, report, serve, finetune).
 
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { FormatError } from '../errors.js';
 import { atomicWriteBytes } from './atomic-write.js';
 import { MAX_INPUT_BYTES, readInputFile } from './file-checks.js';
@@ -57,4 +59,14 @@ export async function readLabels(path: string, where = 'readLabels'): Promise<st
 /** Writes class names as Teachable Machine's labels.txt ("0 cats\n1 dogs\n"), atomically. */
 export async function writeLabels(path: string, names: readonly string[]): Promise<void> {
   await atomicWriteBytes(path, names.map((name, i) => `${i} ${name}\n`).join(''));
+}
+
+/**
+ * The labels file for a model: the one given, else the labels.txt beside the model file (Teachable Machine exports
+ * keras_model.h5 and labels.txt together), else null.
+ */
+export function labelsFileFor(modelPath: string, given: string | undefined): string | null {
+  if (given !== undefined) return given;
+  const beside = join(dirname(modelPath), 'labels.txt');
+  return existsSync(beside) ? beside : null;
 }

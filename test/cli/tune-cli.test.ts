@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { missingFile, need, SHARED_DATA } from '../helpers/requirements.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'convkit-tune-cli-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -219,11 +220,40 @@ describe('convkit cv', () => {
     assert.equal(r.code, 1);
     assert.match(
       r.stderr,
-      /--model: invalid 'model'. Expected a seed model \(mnist-cnn, .*\) or a .keras file, received "mnist-cn"/,
+      /--model: invalid 'model'. Expected a seed model \(mnist-cnn, .*\) or a model file \(.keras, .h5, TF.js model.json\), received "mnist-cn"/,
     );
     r = convkit('cv', '--folds', '1');
     assert.match(r.stderr, /--folds: expected an integer >= 2, received '1'/);
     r = convkit('cv', '--model', join(dir, 'missing.keras'));
-    assert.match(r.stderr, /Expected an existing .keras file/);
+    assert.match(r.stderr, /No such file. A model file gives the architecture/);
+  });
+
+  test('--model takes a Keras 2 .h5 file as the architecture (fresh weights per fold)', () => {
+    const h5 = `${SHARED_DATA}keras-mnist/classic-cnn/mnist_cnn.h5`;
+    need(missingFile(h5));
+    const out = join(dir, 'cv-h5');
+    const r = convkit(
+      'cv',
+      '--dataset',
+      'mnist',
+      '--limit',
+      '200',
+      '--model',
+      h5,
+      '--folds',
+      '2',
+      '--epochs',
+      '1',
+      '--seed',
+      '5',
+      '--out',
+      out,
+    );
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /2-fold cross-validation of .*mnist_cnn\.h5/);
+    const report = JSON.parse(readFileSync(join(out, 'cv.json'), 'utf8')) as { folds: { metrics: { accuracy: number } }[] };
+    assert.equal(report.folds.length, 2);
+    // Fresh weights and 100 training images for one epoch: far from the pretrained file's 98.76%.
+    for (const fold of report.folds) assert.ok(fold.metrics.accuracy < 0.9, `fold accuracy ${fold.metrics.accuracy}`);
   });
 });
