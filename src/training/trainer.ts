@@ -60,7 +60,8 @@ export interface PredictOptions {
   callbacks?: Callback[];
 }
 
-const FIT_KEYS = [
+/** The options fit() accepts (KerasTuner-style search() takes the same). */
+export const FIT_KEYS = [
   'epochs',
   'batchSize',
   'verbose',

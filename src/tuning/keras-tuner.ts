@@ -11,7 +11,7 @@ import { checkOptions, isPlainObject } from '../options.js';
 import { writeOut } from '../output.js';
 import type { History } from '../training/history.js';
 import { setRandomSeed } from '../training/seed.js';
-import type { FitOptions } from '../training/trainer.js';
+import { FIT_KEYS, type FitOptions } from '../training/trainer.js';
 import { EpochForwarder } from './dataset-trial.js';
 import { type DiscoveredSpace, discoverSpace, HyperParameters } from './hyperparameters.js';
 import { formatLeaderboard } from './leaderboard.js';
@@ -241,26 +241,9 @@ export abstract class Tuner<M = unknown> {
 
 /** model.fit's arguments as KerasTuner's search(*fit_args, **fit_kwargs): (x, y, options) or (dataset, options). */
 function splitArgs(x: unknown, y: unknown, options: SearchOptions | undefined): [FitArgs, SearchOptions] {
-  if (options === undefined && isPlainObject(y))
-    return [[x, undefined], checkOptions<SearchOptions>('search', y, FIT_OPTION_KEYS)];
-  return [[x, y], checkOptions<SearchOptions>('search', options, FIT_OPTION_KEYS)];
+  if (options === undefined && isPlainObject(y)) return [[x, undefined], checkOptions<SearchOptions>('search', y, FIT_KEYS)];
+  return [[x, y], checkOptions<SearchOptions>('search', options, FIT_KEYS)];
 }
-
-const FIT_OPTION_KEYS = [
-  'epochs',
-  'batchSize',
-  'verbose',
-  'callbacks',
-  'validationSplit',
-  'validationData',
-  'shuffle',
-  'classWeight',
-  'sampleWeight',
-  'initialEpoch',
-  'stepsPerEpoch',
-  'validationBatchSize',
-  'diagnose',
-];
 
 async function fitModel(model: unknown, [x, y]: FitArgs, options: FitOptions): Promise<History> {
   const fit = (model as { fit?: unknown } | null)?.fit;
