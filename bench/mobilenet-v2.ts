@@ -50,7 +50,13 @@ function layerProfile(layers: Layer[], run: () => void): Map<string, number> {
   return totals;
 }
 
-async function convkitSide(threads: number, steps: number): Promise<Side & { profile: Map<string, number> }> {
+interface ConvkitSide extends Side {
+  profile: Map<string, number>;
+  alternatingMsPerImage: number;
+  groupedMsPerImage: number;
+}
+
+async function convkitSide(threads: number, steps: number): Promise<ConvkitSide> {
   const backend = loadNativeBackend();
   setBackend(backend);
   backend.setThreads(threads);
@@ -66,6 +72,17 @@ async function convkitSide(threads: number, steps: number): Promise<Side & { pro
     await model.predictOnBatch(x);
     infer.push(performance.now() - t0);
   }
+  // A server's batches change size (greedy batching forms 1, 2, 4 ...). The same calls, once taking turns (4, 2, 1,
+  // 4, 2, 1 ...) and once grouped by size: any difference is the cost of changing batch size itself.
+  const rowsOf = (n: number): Tensor => ({ data: x.data.subarray(0, n * 224 * 224 * 3), shape: [n, 224, 224, 3] });
+  const msPerImage = async (sizes: number[]) => {
+    const t0 = performance.now();
+    for (const n of sizes) await model.predictOnBatch(rowsOf(n));
+    return (performance.now() - t0) / sizes.reduce((a, b) => a + b, 0);
+  };
+  const turns = Array.from({ length: steps }, () => [4, 2, 1]).flat();
+  const alternatingMsPerImage = await msPerImage(turns);
+  const groupedMsPerImage = await msPerImage([...turns].sort((a, b) => b - a));
   const layers = model.layers;
   const profile = layerProfile(layers, () => {
     model.forward([x], { backend, training: false, needsInputGrad: false, rng: { seed: 0, offset: 0 } });
@@ -81,7 +98,7 @@ async function convkitSide(threads: number, steps: number): Promise<Side & { pro
     train.push(performance.now() - t0);
   }
   const inferMs = median(infer);
-  return { inferMs, imagesPerSecond: 32_000 / inferMs, stepMs: median(train), profile };
+  return { inferMs, imagesPerSecond: 32_000 / inferMs, stepMs: median(train), profile, alternatingMsPerImage, groupedMsPerImage };
 }
 
 function pytorchSide(threads: number, steps: number): (Side & { torch: string }) | string {
@@ -113,6 +130,8 @@ export async function runMobileNetV2Bench(threads = 2, steps = 10): Promise<stri
     `| inference, ms per batch of 32 | ${ours.inferMs.toFixed(1)} | ${t ? t.inferMs.toFixed(1) : 'n/a'} | ${t ? (ours.inferMs / t.inferMs).toFixed(2) : ''} |`,
     `| inference, images/s | ${ours.imagesPerSecond.toFixed(1)} | ${t ? t.imagesPerSecond.toFixed(1) : 'n/a'} | |`,
     `| fine-tuning step (last 5 layers), ms | ${ours.stepMs.toFixed(1)} | ${t ? t.stepMs.toFixed(1) : 'n/a'} | ${t ? (ours.stepMs / t.stepMs).toFixed(2) : ''} |`,
+    '',
+    `convkit at changing batch sizes, the same ${3 * steps} calls taking turns (4, 2, 1, 4, 2, 1 ...) vs grouped by size: ${ours.alternatingMsPerImage.toFixed(2)} vs ${ours.groupedMsPerImage.toFixed(2)} ms per image.`,
     '',
     "convkit's inference time by layer type (one batch of 32):",
     '',
