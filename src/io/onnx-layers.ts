@@ -5,23 +5,12 @@
 // naming it, before anything is written. Not here: graph bookkeeping (onnx-graph.ts) and nested models.
 
 import { ConfigError } from '../errors.js';
+import { IDENTITY_AT_INFERENCE } from '../layers/common.js';
 import type { Layer } from '../layers/layer.js';
 import type { Shape } from '../tensor.js';
 import { attr, type OnnxGraphBuilder, samePads, type Value } from './onnx-graph.js';
 
 type Config = Record<string, unknown>;
-
-/** Identity at inference time. */
-const IDENTITY = new Set([
-  'Dropout',
-  'SpatialDropout2D',
-  'RandomFlip',
-  'RandomRotation',
-  'RandomTranslation',
-  'RandomZoom',
-  'RandomBrightness',
-  'RandomContrast',
-]);
 
 export function unsupported(layer: Layer, why: string): never {
   throw new ConfigError(
@@ -230,7 +219,7 @@ function relu(g: OnnxGraphBuilder, layer: Layer, x: Value, c: Config): Value {
 export function convertLayer(g: OnnxGraphBuilder, layer: Layer, inputs: Value[], outShape: Shape): Value {
   const c = layer.getConfig();
   const x = inputs[0]!;
-  if (IDENTITY.has(layer.className)) return x;
+  if (IDENTITY_AT_INFERENCE.has(layer.className)) return x;
   switch (layer.className) {
     case 'Conv2D':
     case 'DepthwiseConv2D':

@@ -5,6 +5,7 @@
 // or not at all fail with a message naming them. Not here: writing files (tfjs-export.ts).
 
 import { ConfigError } from '../errors.js';
+import { IDENTITY_AT_INFERENCE } from '../layers/common.js';
 import type { Layer } from '../layers/layer.js';
 import { layerToKeras } from '../layers/serialization.js';
 import type { SymbolicTensor } from '../models/input.js';
@@ -14,16 +15,8 @@ import type { Shape } from '../tensor.js';
 
 type Json = Record<string, unknown>;
 
-/** Identity at inference and absent from TF.js: left out of the export. */
-export const INFERENCE_NO_OPS = new Set([
-  'RandomFlip',
-  'RandomRotation',
-  'RandomTranslation',
-  'RandomZoom',
-  'RandomBrightness',
-  'RandomContrast',
-  'SpatialDropout2D',
-]);
+/** Identity at inference and absent from TF.js: left out of the export (TF.js has Dropout, so it stays). */
+const INFERENCE_NO_OPS = new Set([...IDENTITY_AT_INFERENCE].filter((name) => name !== 'Dropout'));
 
 /** Layers TF.js would compute differently (its Resizing aligns corners) or cannot read. */
 const NOT_IN_TFJS: Record<string, string> = {

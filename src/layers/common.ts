@@ -97,6 +97,18 @@ export function checkBuiltShape(where: string, actual: number[], built: Shape | 
   }
 }
 
+/** Layer classes that compute the identity at inference (dropout, augmentation): exporters leave them out. */
+export const IDENTITY_AT_INFERENCE: ReadonlySet<string> = new Set([
+  'Dropout',
+  'SpatialDropout2D',
+  'RandomFlip',
+  'RandomRotation',
+  'RandomTranslation',
+  'RandomZoom',
+  'RandomBrightness',
+  'RandomContrast',
+]);
+
 /**
  * A buffer of `length` values for a layer's output or gradient, reusing `buffer`'s memory when it is large enough
  * (layers keep their buffers across steps). The largest allocation is kept: a change of batch size (a last partial
