@@ -6,7 +6,7 @@ import { fashionMnist, mnist } from '../datasets/index.js';
 import type { DatasetSplits } from '../datasets/splits.js';
 import { ConfigError, describe } from '../errors.js';
 import '../node.js';
-import { preprocessing } from '../preprocessing/presets.js';
+import { type LoadImagesOptions, type PreprocessName, preprocessing } from '../preprocessing/presets.js';
 
 export interface GlobalOptions {
   backend?: string;
@@ -72,17 +72,28 @@ export async function loadNamedDataset(name: string, dataDir?: string): Promise<
   return { xTrain, yTrain, xTest, yTest, classNames };
 }
 
-/** --preprocess names a preset, and a preset excludes --scale/--offset (it sets both): checked before any work. */
+/**
+ * The CLI's pixel flags as loadImagesFor's options. --preprocess must name a preset, and a preset excludes
+ * --scale/--offset (it sets both); checked before any work.
+ */
 export function checkPixelOptions(options: {
   preprocess?: string | undefined;
   scale?: number | undefined;
   offset?: number | undefined;
-}): void {
-  if (options.preprocess === undefined) return;
-  preprocessing(options.preprocess, '--preprocess');
-  if (options.scale !== undefined || options.offset !== undefined) {
-    throw new ConfigError(
-      `--preprocess: give either --preprocess or --scale/--offset, received both (--preprocess ${options.preprocess}). A preset sets the scale and offset itself.`,
-    );
+  invert?: boolean | undefined;
+}): LoadImagesOptions {
+  if (options.preprocess !== undefined) {
+    preprocessing(options.preprocess, '--preprocess');
+    if (options.scale !== undefined || options.offset !== undefined) {
+      throw new ConfigError(
+        `--preprocess: give either --preprocess or --scale/--offset, received both (--preprocess ${options.preprocess}). A preset sets the scale and offset itself.`,
+      );
+    }
   }
+  return {
+    ...(options.preprocess !== undefined ? { preprocess: options.preprocess as PreprocessName } : {}),
+    ...(options.scale !== undefined ? { scale: options.scale } : {}),
+    ...(options.offset !== undefined ? { offset: options.offset } : {}),
+    ...(options.invert ? { invert: true } : {}),
+  };
 }

@@ -12,7 +12,7 @@ import { labelsFileFor, readLabelsSync } from '../io/labels.js';
 import { loadModel } from '../io/load-model.js';
 import { explanationFigure, heatmapOverlayPng } from '../plots/explanation-figure.js';
 import { savePlot } from '../plots/render.js';
-import { loadImagesFor, type PreprocessName } from '../preprocessing/presets.js';
+import { loadImagesFor } from '../preprocessing/presets.js';
 import { applyGlobalOptions, checkPixelOptions, type GlobalOptions } from './common.js';
 
 export interface ExplainOptions extends GlobalOptions {
@@ -48,7 +48,7 @@ export async function explainCommand(modelPath: string, imagePath: string, optio
   if (!['gradcam', 'saliency'].includes(options.method)) {
     throw new ConfigError(`--method: invalid value. Expected 'gradcam' or 'saliency', received ${describe(options.method)}.`);
   }
-  checkPixelOptions(options);
+  const pixels = checkPixelOptions(options);
   applyGlobalOptions(options);
   const labelsFile = labelsFileFor(modelPath, options.labels);
   const labels = labelsFile ? readLabelsSync(labelsFile, options.labels ? '--labels' : 'labels.txt beside the model') : null;
@@ -64,12 +64,7 @@ export async function explainCommand(modelPath: string, imagePath: string, optio
   }
   const wanted = classIndex(options.class, names);
   // As `convkit predict` loads it: the model's input size and channels, the preset or scale/offset.
-  const image = await loadImagesFor(model, [imagePath], {
-    ...(options.preprocess !== undefined ? { preprocess: options.preprocess as PreprocessName } : {}),
-    ...(options.scale !== undefined ? { scale: options.scale } : {}),
-    ...(options.offset !== undefined ? { offset: options.offset } : {}),
-    ...(options.invert ? { invert: true } : {}),
-  });
+  const image = await loadImagesFor(model, [imagePath], pixels);
   const hasConvolution = options.layer !== undefined || flattenLayers(model).some((l) => CONVOLUTIONS.has(l.className));
   if (options.method === 'gradcam' && !hasConvolution) {
     throw new ConfigError(

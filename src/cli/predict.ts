@@ -3,7 +3,7 @@
 import { ConfigError } from '../errors.js';
 import { labelsFileFor, readLabelsSync } from '../io/labels.js';
 import { loadModel } from '../io/load-model.js';
-import { loadImagesFor, type PreprocessName } from '../preprocessing/presets.js';
+import { loadImagesFor } from '../preprocessing/presets.js';
 import { applyGlobalOptions, checkPixelOptions, type GlobalOptions } from './common.js';
 
 export interface PredictOptions extends GlobalOptions {
@@ -18,18 +18,13 @@ export interface PredictOptions extends GlobalOptions {
 
 export async function predictCommand(modelPath: string, imagePaths: string[], options: PredictOptions): Promise<void> {
   applyGlobalOptions(options);
-  checkPixelOptions(options);
+  const pixels = checkPixelOptions(options);
   // Labels are read before the model and images, so a bad --labels path fails at once.
   const labelsFile = labelsFileFor(modelPath, options.labels);
   const names = labelsFile ? readLabelsSync(labelsFile, options.labels ? '--labels' : 'labels.txt beside the model') : null;
   if (labelsFile && !options.labels) console.error(`Class names from ${labelsFile}`);
   const model = await loadModel(modelPath, { compile: false });
-  const x = await loadImagesFor(model, imagePaths, {
-    ...(options.preprocess !== undefined ? { preprocess: options.preprocess as PreprocessName } : {}),
-    ...(options.scale !== undefined ? { scale: options.scale } : {}),
-    ...(options.offset !== undefined ? { offset: options.offset } : {}),
-    ...(options.invert ? { invert: true } : {}),
-  });
+  const x = await loadImagesFor(model, imagePaths, pixels);
   const probabilities = await model.predict(x, { verbose: 0 });
   const classes = probabilities.shape[1] ?? 1;
   const labels = names ?? Array.from({ length: classes }, (_, i) => String(i));
