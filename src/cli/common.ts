@@ -14,6 +14,15 @@ export interface GlobalOptions {
 }
 
 /** Applies --backend and --threads, and returns the backend's name for the user's information. */
+/** The training-data flags of cv and tune: a named dataset, or a folder of class subfolders. */
+export interface TrainingDataOptions {
+  dataset: string;
+  dataDir?: string;
+  data?: string;
+  imageSize?: [number, number];
+  colorMode?: 'grayscale' | 'rgb' | 'rgba';
+}
+
 export function applyGlobalOptions(options: GlobalOptions): string {
   if (options.backend !== undefined) {
     if (options.backend !== 'native' && options.backend !== 'reference') {

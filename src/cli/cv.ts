@@ -15,15 +15,10 @@ import { checkReportDir } from '../report/report-dir.js';
 import { type CrossValidationResult, crossValidate } from '../tuning/cross-validate.js';
 import { formatFolds } from '../tuning/leaderboard.js';
 import { loadTrainingData } from '../tuning/training-data.js';
-import { applyGlobalOptions, type GlobalOptions } from './common.js';
+import { applyGlobalOptions, type GlobalOptions, type TrainingDataOptions } from './common.js';
 import { outOfFoldReport } from './cv-report.js';
 
-export interface CvCommandOptions extends GlobalOptions {
-  dataset: string;
-  dataDir?: string;
-  data?: string;
-  imageSize?: [number, number];
-  colorMode?: 'grayscale' | 'rgb' | 'rgba';
+export interface CvCommandOptions extends GlobalOptions, TrainingDataOptions {
   model: string;
   folds: number;
   stratified: boolean;

@@ -6,6 +6,15 @@ import { Command, Option } from 'commander';
 import { numberOption, reportCliError, shapeOption, sizeOption, threadsOption } from './option-values.js';
 
 const count = (flag: string, min = 1) => numberOption(flag, { integer: true, min });
+/** The training-data flags of cv and tune (their options extend TrainingDataOptions). */
+function withTrainingData(command: Command): Command {
+  return command
+    .option('--dataset <name>', 'mnist | fashion-mnist', 'mnist')
+    .option('--data-dir <dir>', 'folder with the dataset IDX files')
+    .option('--data <dir>', 'a folder of class subfolders instead of --dataset (pixels scaled by 1/255)')
+    .option('--image-size <h,w>', 'with --data: the size images are resized to', sizeOption('--image-size'), [64, 64])
+    .option('--color-mode <mode>', 'with --data: grayscale | rgb | rgba', 'rgb');
+}
 const collect = (value: string, previous: string[]) => [...previous, value];
 
 const program = new Command()
@@ -333,14 +342,11 @@ program
   .option('--title <text>', 'the page title (default: "Evaluation report: <model name>")')
   .action(async (model, options) => (await import('./report.js')).reportCommand(model, { ...program.opts(), ...options }));
 
-program
-  .command('cv')
-  .description('k-fold cross-validation of a seed model (or a .keras architecture): per-fold metrics and mean ± std')
-  .option('--dataset <name>', 'mnist | fashion-mnist', 'mnist')
-  .option('--data-dir <dir>', 'folder with the dataset IDX files')
-  .option('--data <dir>', 'a folder of class subfolders instead of --dataset (pixels scaled by 1/255)')
-  .option('--image-size <h,w>', 'with --data: the size images are resized to', sizeOption('--image-size'), [64, 64])
-  .option('--color-mode <mode>', 'with --data: grayscale | rgb | rgba', 'rgb')
+withTrainingData(
+  program
+    .command('cv')
+    .description("k-fold cross-validation of a seed model (or a model file's architecture): per-fold metrics and mean ± std"),
+)
   .option(
     '--model <name|file>',
     'a seed model name or a model file: .keras, .h5, TF.js model.json (its architecture, fresh weights per fold)',
@@ -365,21 +371,18 @@ program
   )
   .action(async (options) => (await import('./cv.js')).cvCommand({ ...program.opts(), ...options }));
 
-program
-  .command('tune')
-  .description(
-    'hyperparameter search (random, grid, hyperband) over a model template or file; prints a leaderboard, saves the best',
-  )
-  .requiredOption(
-    '--space <file>',
-    'search space, JSON or YAML: { "lr": { "type": "loguniform", "min": 1e-4, "max": 1e-2 }, ... }',
-  )
-  .requiredOption('--out <dir>', 'folder for search.json, trials.jsonl/csv, best.json, best.keras (re-run to resume)')
-  .option('--dataset <name>', 'mnist | fashion-mnist', 'mnist')
-  .option('--data-dir <dir>', 'folder with the dataset IDX files')
-  .option('--data <dir>', 'a folder of class subfolders instead of --dataset')
-  .option('--image-size <h,w>', 'with --data: the size images are resized to', sizeOption('--image-size'), [64, 64])
-  .option('--color-mode <mode>', 'with --data: grayscale | rgb | rgba', 'rgb')
+withTrainingData(
+  program
+    .command('tune')
+    .description(
+      'hyperparameter search (random, grid, hyperband) over a model template or file; prints a leaderboard, saves the best',
+    )
+    .requiredOption(
+      '--space <file>',
+      'search space, JSON or YAML: { "lr": { "type": "loguniform", "min": 1e-4, "max": 1e-2 }, ... }',
+    )
+    .requiredOption('--out <dir>', 'folder for search.json, trials.jsonl/csv, best.json, best.keras (re-run to resume)'),
+)
   .option(
     '--model <template|file>',
     'mnist-cnn | bn-dropout-cnn (lr, optimizer, batchSize, filters, dropout, denseUnits, l2, kernelSize) | fashion-cnn | lenet5 | mlp (lr, optimizer, batchSize), or a model file (.keras, .h5, model.json: lr, optimizer, batchSize, <layer>.<key> such as dropout.rate)',

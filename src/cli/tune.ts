@@ -23,15 +23,10 @@ import { loadSearchSpace } from '../tuning/search-space.js';
 import type { StrategyName } from '../tuning/strategies.js';
 import { type DataSpec, loadTrainingData, type TrainingData } from '../tuning/training-data.js';
 import { type TrialRunner, tune } from '../tuning/tuner.js';
-import { applyGlobalOptions, type GlobalOptions } from './common.js';
+import { applyGlobalOptions, type GlobalOptions, type TrainingDataOptions } from './common.js';
 
-export interface TuneCommandOptions extends GlobalOptions {
+export interface TuneCommandOptions extends GlobalOptions, TrainingDataOptions {
   space: string;
-  dataset: string;
-  dataDir?: string;
-  data?: string;
-  imageSize?: [number, number];
-  colorMode?: 'grayscale' | 'rgb' | 'rgba';
   model: string;
   trials?: number;
   epochs: number;
