@@ -156,23 +156,8 @@ describe('convkit tune', () => {
 describe('convkit cv', () => {
   test('prints per-fold metrics and mean ± std, writes cv.json and cv.csv', () => {
     const out = join(dir, 'cv');
-    const r = convkit(
-      'cv',
-      '--dataset',
-      'mnist',
-      '--limit',
-      '300',
-      '--model',
-      'mlp',
-      '--folds',
-      '3',
-      '--epochs',
-      '1',
-      '--seed',
-      '3',
-      '--out',
-      out,
-    );
+    const cv = ['cv', '--dataset', 'mnist', '--limit', '300', '--model', 'mlp', '--folds', '3', '--epochs', '1', '--seed', '3'];
+    const r = convkit(...cv, '--out', out);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /fold\s+train\s+held out\s+loss\s+accuracy\s+time/);
     assert.match(r.stdout, /mean ± std\s+\d\.\d{4} ± \d\.\d{4}\s+\d\.\d{4} ± \d\.\d{4}/);
@@ -195,21 +180,7 @@ describe('convkit cv', () => {
     assert.equal(csv.length, 6);
     assert.match(csv[4]!, /^mean,,,/);
     // Same seed, same numbers.
-    const again = convkit(
-      'cv',
-      '--dataset',
-      'mnist',
-      '--limit',
-      '300',
-      '--model',
-      'mlp',
-      '--folds',
-      '3',
-      '--epochs',
-      '1',
-      '--seed',
-      '3',
-    );
+    const again = convkit(...cv);
     assert.equal(again.code, 0, again.stderr);
     const line = (s: string) => s.split('\n').find((l) => l.startsWith('mean ± std'));
     assert.equal(line(again.stdout), line(r.stdout));
