@@ -1,7 +1,6 @@
 // End-to-end tests of the `convkit` command: real processes, real files, exit codes and stderr.
 
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,15 +11,11 @@ import { saveModel } from '../../src/io/keras-file.js';
 import { Dense } from '../../src/layers/dense.js';
 import { Flatten } from '../../src/layers/flatten.js';
 import { Sequential } from '../../src/models/sequential.js';
+import { convkit } from '../helpers/cli.js';
 import { missingFile, need, skipUnless } from '../helpers/requirements.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'convkit-cli-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
-
-function convkit(...args: string[]) {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { encoding: 'utf8', timeout: 240_000 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
 
 describe('cli', () => {
   const model = join(dir, 'mlp.keras');

@@ -4,7 +4,6 @@
 // output extensions are one clear line, and nothing is written.
 
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,6 +13,7 @@ import { summaryCommand } from '../../src/cli/summary.js';
 import { loadModel } from '../../src/io/load-model.js';
 import { tensor } from '../../src/tensor.js';
 import { nativeBackend, reference } from '../helpers/backends.js';
+import { convkit } from '../helpers/cli.js';
 import { missingFile, need, SHARED_DATA, skipUnless } from '../helpers/requirements.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'convkit-convert-'));
@@ -23,11 +23,6 @@ const TM = `${SHARED_DATA}teachable-machine/cat-dog-11Maximus11/keras_model.h5`;
 const MNIST_H5 = `${SHARED_DATA}keras-mnist/classic-cnn/mnist_cnn.h5`;
 const MOBILENET = `${SHARED_DATA}mobilenet-v1-0.25-224-no-top/mobilenet_2_5_224_tf_no_top.h5`;
 const missing = missingFile(TM) ?? missingFile(MNIST_H5) ?? missingFile(MOBILENET);
-
-function convkit(...args: string[]) {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { encoding: 'utf8', timeout: 240_000 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
 
 /** Runs a command in-process and returns what it printed. */
 async function printed(run: () => Promise<void>): Promise<string> {

@@ -2,7 +2,6 @@
 // (CSVLogger files) and `convkit params` (seed 003's counts, by hand; two saved files): real processes, exit codes.
 
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,16 +18,12 @@ import { GlobalAveragePooling2D } from '../../src/layers/global-pooling2d.js';
 import { MaxPooling2D } from '../../src/layers/max-pooling2d.js';
 import { Sequential } from '../../src/models/sequential.js';
 import { setRandomSeed } from '../../src/training/seed.js';
+import { convkit } from '../helpers/cli.js';
 import { missingFile, need, SHARED_DATA, skipUnless } from '../helpers/requirements.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'convkit-evalcli-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 const FASHION = `${SHARED_DATA}fashion-mnist`;
-
-function convkit(...args: string[]) {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { encoding: 'utf8', timeout: 240_000 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
 
 const lastJson = (stdout: string) => JSON.parse(stdout.trim().split('\n').at(-1)!) as Record<string, unknown>;
 

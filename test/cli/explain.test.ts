@@ -3,7 +3,6 @@
 // failing fast with one clear message.
 
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,6 +13,7 @@ import { gradCam } from '../../src/explain/grad-cam.js';
 import { loadModel } from '../../src/io/load-model.js';
 import { heatmapOverlayPng } from '../../src/plots/explanation-figure.js';
 import { loadImage } from '../../src/preprocessing/image.js';
+import { convkit } from '../helpers/cli.js';
 import { missingFile, need, SHARED_DATA, skipUnless } from '../helpers/requirements.js';
 import { findAll, parseXml } from '../helpers/svg.js';
 
@@ -21,11 +21,6 @@ const MODEL = join(SHARED_DATA, 'keras-mnist/classic-cnn/mnist_cnn.keras');
 const missing = missingFile(MODEL);
 const dir = mkdtempSync(join(tmpdir(), 'convkit-explain-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
-
-function convkit(...args: string[]) {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { encoding: 'utf8', timeout: 240_000 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
 
 /** MNIST test digit `i` as a PNG file. */
 async function digit(xTest: { data: Uint8Array }, i: number, path: string): Promise<void> {

@@ -4,7 +4,6 @@
 // errors a new user meets (wrong folder layout, bad --augment, class count mismatch), each before any training.
 
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,16 +23,12 @@ import {
 } from '../../src/index.js';
 import { loadModel } from '../../src/io/keras-file.js';
 import { loadImagesFor } from '../../src/preprocessing/presets.js';
+import { convkit } from '../helpers/cli.js';
 import { missingFile, need, SHARED_DATA, skipUnless } from '../helpers/requirements.js';
 
 const CATS_DOGS = `${SHARED_DATA}cats-dogs`;
 const dir = mkdtempSync(join(tmpdir(), 'convkit-finetune-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
-
-function convkit(...args: string[]) {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { encoding: 'utf8', timeout: 240_000 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
 
 describe('cli finetune', { skip: skipUnless(missingFile(CATS_DOGS)) }, () => {
   const data = join(dir, 'data');

@@ -3,12 +3,12 @@
 // --labels still wins. Checked on the real Teachable Machine cat/dog export and a copy of it with other labels.
 
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { modelSpecs, type ServeCommandOptions } from '../../src/cli/serve.js';
+import { convkit } from '../helpers/cli.js';
 import { missingFile, need, SHARED_DATA, skipUnless } from '../helpers/requirements.js';
 
 const TM = `${SHARED_DATA}teachable-machine/cat-dog-11Maximus11/`;
@@ -16,11 +16,6 @@ const CAT = `${SHARED_DATA}cats-dogs/test/cats/cat.1.jpg`;
 const missing = missingFile(`${TM}keras_model.h5`) ?? missingFile(CAT);
 const dir = mkdtempSync(join(tmpdir(), 'convkit-labels-beside-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
-
-function convkit(...args: string[]) {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { encoding: 'utf8', timeout: 240_000 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
 
 const serveOptions = (labels: string[]): ServeCommandOptions => ({
   ...{ model: [], labels, preprocess: [], port: 0, host: '127.0.0.1', maxBatchSize: 8, batchTimeoutMs: 0 },

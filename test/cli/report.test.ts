@@ -4,7 +4,6 @@
 // numbers checked against this process's own predictions, and bad input refused before any work.
 
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,17 +12,13 @@ import sharp from 'sharp';
 import { mnist } from '../../src/datasets/index.js';
 import { loadModel } from '../../src/io/load-model.js';
 import { missingChromium, openLocalPage } from '../helpers/browser.js';
+import { convkit } from '../helpers/cli.js';
 import { missingFile, need, SHARED_DATA, skipUnless } from '../helpers/requirements.js';
 
 const MODEL = join(SHARED_DATA, 'keras-mnist/classic-cnn/mnist_cnn.keras');
 const missing = missingFile(MODEL) ?? missingChromium;
 const dir = mkdtempSync(join(tmpdir(), 'convkit-report-cli-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
-
-function convkit(...args: string[]) {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { encoding: 'utf8', timeout: 240_000 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
 
 /** Opens the page in chromium and checks what an offline report must get right; returns the image files shown. */
 async function checkInBrowser(index: string): Promise<string[]> {

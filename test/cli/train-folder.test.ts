@@ -3,7 +3,6 @@
 // model, loaded back, tells the two colours apart. Also the --image-size check.
 
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,14 +10,10 @@ import { after, before, describe, test } from 'node:test';
 import sharp from 'sharp';
 import { loadModel } from '../../src/io/keras-file.js';
 import { argMax } from '../../src/tensor-ops.js';
+import { convkit } from '../helpers/cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'convkit-train-folder-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
-
-function convkit(...args: string[]) {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { encoding: 'utf8', timeout: 240_000 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
 
 describe('cli train --data', () => {
   const data = join(dir, 'photos');

@@ -3,12 +3,12 @@
 // other files is refused before anything is read, and left as it was.
 
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { loadModel } from '../../src/io/load-model.js';
+import { convkit } from '../helpers/cli.js';
 import { assertWithin } from '../helpers/close.js';
 import { missingOnnx, runInOnnxRuntime } from '../helpers/onnx.js';
 import { missingFile, need, SHARED_DATA, skipUnless } from '../helpers/requirements.js';
@@ -20,11 +20,6 @@ const TFJS_TM = join(SHARED_DATA, 'tfjs-layers-tm');
 const missing = missingFile(MNIST_H5) ?? missingFile(TFJS_TM) ?? missingOnnx;
 const dir = mkdtempSync(join(tmpdir(), 'convkit-convert-export-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
-
-function convkit(...args: string[]) {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { encoding: 'utf8', timeout: 240_000 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
 
 describe('convkit convert: ONNX and TF.js', { skip: skipUnless(missing) }, () => {
   test('mnist_cnn.h5 -> .onnx and -> a TF.js folder: onnxruntime and TF.js predict as convkit', async () => {

@@ -5,13 +5,13 @@
 // Options that do not fit the output, or bad values, fail before the input is read, and nothing is written.
 
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { convertModel } from '../../src/io/convert.js';
 import { loadModel } from '../../src/io/load-model.js';
+import { convkit } from '../helpers/cli.js';
 import { assertWithin } from '../helpers/close.js';
 import { readWithH5py } from '../helpers/h5py.js';
 import { decodeWithOnnxProto, missingOnnx, onnxCheckerErrors, runInOnnxRuntime } from '../helpers/onnx.js';
@@ -23,11 +23,6 @@ const MNIST_H5 = join(SHARED_DATA, 'keras-mnist', 'classic-cnn', 'mnist_cnn.h5')
 const missing = missingFile(MNIST_H5) ?? missingOnnx ?? missingH5py;
 const dir = mkdtempSync(join(tmpdir(), 'convkit-convert-options-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
-
-function convkit(...args: string[]) {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { encoding: 'utf8', timeout: 240_000 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
 
 describe('convkit convert: --format, --opset, --quantize', { skip: skipUnless(missing) }, () => {
   test('--format tfjs --quantize uint8|uint16|float16: TF.js reads the folder; weights within one quantization step', async () => {
